@@ -11,7 +11,9 @@ export const EnvSchema = z.object({
     .optional(),
   ALIGNBOARD_HOST: z.string().min(1).default('127.0.0.1'),
   ALIGNBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  ALIGNBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ALIGNBOARD_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
 });
 
 export interface Config {

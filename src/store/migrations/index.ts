@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-meta.js';
+
+/**
+ * Every migration, by name; Kysely applies them in name order. Listed statically (not read
+ * from disk) so the compiled build and the tests run the same set. Names never change once
+ * released; add a new file and a line here.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-meta': m0001,
+};
