@@ -8,6 +8,54 @@ export interface MetaTable {
   value: string;
 }
 
+/** One model version (src/registry). Counts are bigint: PostgreSQL returns them as strings. */
+export interface RegistryModelsTable {
+  id: string;
+  name: string;
+  version: string;
+  owner: string | null;
+  /** JSON array of strings. */
+  tags: string;
+  notes: string;
+  status: string;
+  location: string;
+  source_kind: string;
+  family: string | null;
+  architecture: string | null;
+  /** 0 or 1. */
+  is_adapter: number;
+  parameter_count: number | string | null;
+  size_bytes: number | string | null;
+  base_model_id: string | null;
+  base_model_external: string | null;
+  base_model_relation: string | null;
+  spec: string | null;
+  files: string;
+  card: string | null;
+  training: string | null;
+  curves: string | null;
+  chat_template: string | null;
+  chat_template_hash: string | null;
+  generation: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** An evaluation result attached to a registry model. */
+export interface RegistryEvaluationsTable {
+  id: string;
+  model_id: string;
+  name: string;
+  /** JSON object of metric name to number. */
+  metrics: string;
+  contract_hash: string | null;
+  details: string | null;
+  created_at: string;
+}
+
 export interface Database {
   meta: MetaTable;
+  registry_models: RegistryModelsTable;
+  registry_evaluations: RegistryEvaluationsTable;
 }

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-meta.js';
+import * as m0002 from './0002-registry.js';
 
 /**
  * Every migration, by name; Kysely applies them in name order. Listed statically (not read
@@ -8,4 +9,5 @@ import * as m0001 from './0001-meta.js';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-meta': m0001,
+  '0002-registry': m0002,
 };

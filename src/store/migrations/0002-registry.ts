@@ -1,0 +1,71 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * The model registry: one row per model version (spec, files and card as JSON text), and the
+ * evaluations attached to models. Portable to PostgreSQL: text ids, ISO timestamps, JSON as text.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('registry_models')
+    .ifNotExists()
+    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+    .addColumn('name', 'varchar(300)', (c) => c.notNull())
+    .addColumn('version', 'varchar(100)', (c) => c.notNull())
+    .addColumn('owner', 'varchar(200)')
+    .addColumn('tags', 'text', (c) => c.notNull())
+    .addColumn('notes', 'text', (c) => c.notNull())
+    .addColumn('status', 'varchar(20)', (c) => c.notNull())
+    .addColumn('location', 'text', (c) => c.notNull())
+    .addColumn('source_kind', 'varchar(20)', (c) => c.notNull())
+    .addColumn('family', 'varchar(100)')
+    .addColumn('architecture', 'varchar(200)')
+    .addColumn('is_adapter', 'integer', (c) => c.notNull())
+    .addColumn('parameter_count', 'bigint')
+    .addColumn('size_bytes', 'bigint')
+    .addColumn('base_model_id', 'varchar(64)')
+    .addColumn('base_model_external', 'varchar(300)')
+    .addColumn('base_model_relation', 'varchar(40)')
+    .addColumn('spec', 'text')
+    .addColumn('files', 'text', (c) => c.notNull())
+    .addColumn('card', 'text')
+    .addColumn('training', 'text')
+    .addColumn('curves', 'text')
+    .addColumn('chat_template', 'text')
+    .addColumn('chat_template_hash', 'varchar(80)')
+    .addColumn('generation', 'text')
+    .addColumn('created_at', 'varchar(40)', (c) => c.notNull())
+    .addColumn('updated_at', 'varchar(40)', (c) => c.notNull())
+    .addColumn('deleted_at', 'varchar(40)')
+    .addUniqueConstraint('registry_models_name_version', ['name', 'version'])
+    .execute();
+  for (const column of ['family', 'owner', 'status', 'parameter_count', 'created_at', 'base_model_id']) {
+    await db.schema
+      .createIndex(`registry_models_${column}`)
+      .ifNotExists()
+      .on('registry_models')
+      .column(column)
+      .execute();
+  }
+  await db.schema
+    .createTable('registry_evaluations')
+    .ifNotExists()
+    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+    .addColumn('model_id', 'varchar(64)', (c) => c.notNull().references('registry_models.id'))
+    .addColumn('name', 'varchar(300)', (c) => c.notNull())
+    .addColumn('metrics', 'text', (c) => c.notNull())
+    .addColumn('contract_hash', 'varchar(80)')
+    .addColumn('details', 'text')
+    .addColumn('created_at', 'varchar(40)', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('registry_evaluations_model_id')
+    .ifNotExists()
+    .on('registry_evaluations')
+    .column('model_id')
+    .execute();
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('registry_evaluations').ifExists().execute();
+  await db.schema.dropTable('registry_models').ifExists().execute();
+}
