@@ -1,0 +1,10 @@
+import type { Config } from '../common/config.js';
+import type { Logger } from '../common/logger.js';
+import type { Store } from '../store/index.js';
+
+/** What every route plugin receives: passed in, never imported as a singleton. */
+export interface RouteDeps {
+  store: Store;
+  log: Logger;
+  config: Config;
+}
