@@ -1,0 +1,63 @@
+import { createBrowserRouter } from 'react-router';
+import { Layout } from './components/layout';
+import { NotBuiltYet } from './components/not-built-yet';
+import { HomePage } from './pages/home/home';
+import { paths } from './paths';
+
+/** URL → page. Pages lay out components; areas not built yet say so. */
+export const router = createBrowserRouter([
+  {
+    path: paths.home.path,
+    element: <Layout />,
+    children: [
+      { index: true, element: <HomePage /> },
+      {
+        path: paths.models.path,
+        element: (
+          <NotBuiltYet
+            title="Models"
+            summary="Model registry: spec, backbone, recipe, data versions, lineage and diff."
+          />
+        ),
+      },
+      {
+        path: paths.datasets.path,
+        element: (
+          <NotBuiltYet title="Datasets" summary="Data contracts, inspection reports and the intake gate." />
+        ),
+      },
+      {
+        path: paths.evaluations.path,
+        element: (
+          <NotBuiltYet
+            title="Evaluations"
+            summary="One-click evaluation with pinned contracts, leaderboard and comparison."
+          />
+        ),
+      },
+      {
+        path: paths.training.path,
+        element: (
+          <NotBuiltYet
+            title="Training"
+            summary="Recipes, preflight gates and runs for SFT, RM, DPO, online DPO and PPO."
+          />
+        ),
+      },
+      {
+        path: paths.attention.path,
+        element: (
+          <NotBuiltYet
+            title="Attention"
+            summary="Attention views of local models and the RAG attention-noise meter."
+          />
+        ),
+      },
+      {
+        path: paths.papers.path,
+        element: <NotBuiltYet title="Papers" summary="The team's daily AI papers, ranked and summarized." />,
+      },
+      { path: '*', element: <NotBuiltYet title="Not found" summary="No page at this address." /> },
+    ],
+  },
+]);
