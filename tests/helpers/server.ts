@@ -9,7 +9,7 @@ import { makeTempDir } from './temp-dir.js';
  * `prepare` may register test routes before it listens.
  */
 export async function startTestServer(
-  opts: Partial<BuildServerOptions> & { prepare?: (app: App) => Promise<void> | void } = {},
+  opts: Partial<BuildServerOptions> & { prepare?: (app: App) => unknown } = {},
 ): Promise<{ app: App; base: string; dataDir: string }> {
   const dataDir = await makeTempDir();
   const config = loadConfig({ ALIGNBOARD_DATA_DIR: dataDir, ALIGNBOARD_PORT: '0' });
