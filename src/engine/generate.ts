@@ -121,7 +121,7 @@ export function* generateIter(
     done: false,
   }));
   let rowLogits: Float32Array[] = states.map(() => logits[0] as Float32Array);
-  for (let step = 0; ; step++) {
+  for (;;) {
     opts.signal?.throwIfAborted();
     const active: SampleState[] = [];
     const next: number[] = [];

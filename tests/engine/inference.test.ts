@@ -64,7 +64,7 @@ describe('KV-cache inference', () => {
     const V = model.config.V;
     const got = new Float32Array(T * V);
     got.set(first);
-    rest.forEach((l, i) => got.set(l, (3 + i) * V));
+    for (const [i, l] of rest.entries()) got.set(l, (3 + i) * V);
     expect(maxAbsDiff(got, acts.logits)).toBeLessThan(1e-4);
   });
 

@@ -150,13 +150,21 @@ describe('bad model folders', () => {
     ],
     [
       'safetensors header length beyond the file',
-      (d) => corrupt(d, (b) => (b.writeBigUInt64LE(10n ** 9n), b)),
+      (d) =>
+        corrupt(d, (b) => {
+          b.writeBigUInt64LE(10n ** 9n);
+          return b;
+        }),
       'AB_ENGINE_SAFETENSORS',
       /model\.safetensors: header length/,
     ],
     [
       'safetensors header not JSON',
-      (d) => corrupt(d, (b) => (b.write('@@', 8), b)),
+      (d) =>
+        corrupt(d, (b) => {
+          b.write('@@', 8);
+          return b;
+        }),
       'AB_ENGINE_SAFETENSORS',
       /model\.safetensors: header is not valid JSON/,
     ],

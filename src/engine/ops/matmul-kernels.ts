@@ -38,7 +38,7 @@ export function matmulBlockedRows(
   inp: Float32Array,
   weight: Float32Array,
   bias: Float32Array | null,
-  rows: number,
+  _rows: number, // kept so both kernels share one signature
   C: number,
   OC: number,
   accumulate: boolean,

@@ -55,7 +55,10 @@ const cases: Record<string, () => OpCase> = {
     const out = new Float32Array(rows * OC);
     return {
       inputs: { inp, weight, bias },
-      forward: () => (matmulForward(out, inp, weight, bias, rows, C, OC), out),
+      forward: () => {
+        matmulForward(out, inp, weight, bias, rows, C, OC);
+        return out;
+      },
       backward: (dout) => {
         const g = {
           inp: new Float32Array(inp.length),
@@ -75,7 +78,10 @@ const cases: Record<string, () => OpCase> = {
     const rstd = new Float32Array(rows);
     return {
       inputs: { inp, weight },
-      forward: () => (rmsnormForward(out, rstd, inp, weight, rows, C), out),
+      forward: () => {
+        rmsnormForward(out, rstd, inp, weight, rows, C);
+        return out;
+      },
       backward: (dout) => {
         const g = { inp: new Float32Array(inp.length), weight: new Float32Array(C) };
         rmsnormForward(out, rstd, inp, weight, rows, C);
@@ -92,7 +98,11 @@ const cases: Record<string, () => OpCase> = {
     const out = new Float32Array(x.length);
     return {
       inputs: { x },
-      forward: () => (out.set(x), ropeForward(out, pos, cos, sin, rows, nH, D), out),
+      forward: () => {
+        out.set(x);
+        ropeForward(out, pos, cos, sin, rows, nH, D);
+        return out;
+      },
       backward: (dout) => {
         const dx = Float32Array.from(dout);
         ropeBackward(dx, pos, cos, sin, rows, nH, D);
@@ -110,7 +120,10 @@ const cases: Record<string, () => OpCase> = {
     const att = new Float32Array(B * H * T * T);
     return {
       inputs: { q, k, v },
-      forward: () => (attentionForward(y, att, q, k, v, seg, B, T, H, Hkv, D), y),
+      forward: () => {
+        attentionForward(y, att, q, k, v, seg, B, T, H, Hkv, D);
+        return y;
+      },
       backward: (dy) => {
         const g = {
           q: new Float32Array(q.length),
@@ -130,7 +143,10 @@ const cases: Record<string, () => OpCase> = {
     const out = new Float32Array(n);
     return {
       inputs: { gate, up },
-      forward: () => (swigluForward(out, gate, up, n), out),
+      forward: () => {
+        swigluForward(out, gate, up, n);
+        return out;
+      },
       backward: (dout) => {
         const g = { gate: new Float32Array(n), up: new Float32Array(n) };
         swigluBackward(g.gate, g.up, dout, gate, up, n);
@@ -145,7 +161,10 @@ const cases: Record<string, () => OpCase> = {
     const out = new Float32Array(rows * C);
     return {
       inputs: { wte },
-      forward: () => (embeddingForward(out, tokens, wte, rows, C), out),
+      forward: () => {
+        embeddingForward(out, tokens, wte, rows, C);
+        return out;
+      },
       backward: (dout) => {
         const dwte = new Float32Array(wte.length);
         embeddingBackward(dwte, dout, tokens, rows, C);
@@ -161,7 +180,10 @@ const cases: Record<string, () => OpCase> = {
     const probs = new Float32Array(rows * V);
     return {
       inputs: { logits },
-      forward: () => (crossEntropyForward(losses, probs, logits, targets, rows, V), losses),
+      forward: () => {
+        crossEntropyForward(losses, probs, logits, targets, rows, V);
+        return losses;
+      },
       backward: (dloss) => {
         // per-row dloss: the op takes one scale, so apply it row by row
         const d = new Float32Array(logits.length);
