@@ -54,8 +54,41 @@ export interface RegistryEvaluationsTable {
   created_at: string;
 }
 
+/** A data contract version (src/data); `text` is the YAML as submitted, `hash` its sha256. */
+export interface DataContractsTable {
+  name: string;
+  version: number;
+  hash: string;
+  text: string;
+  created_at: string;
+}
+
+/** A content-addressed dataset version and its intake result (src/data). JSON columns are text. */
+export interface DataVersionsTable {
+  id: string;
+  dataset: string;
+  content_hash: string;
+  source: string;
+  size_bytes: number | string;
+  rows: number | string;
+  format: string | null;
+  contract_name: string | null;
+  contract_version: number | null;
+  /** accepted | quarantined | rejected */
+  status: string;
+  reasons: string;
+  report: string;
+  consumption: string | null;
+  diff: string | null;
+  previous_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   meta: MetaTable;
   registry_models: RegistryModelsTable;
   registry_evaluations: RegistryEvaluationsTable;
+  data_contracts: DataContractsTable;
+  data_versions: DataVersionsTable;
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-meta.js';
 import * as m0002 from './0002-registry.js';
+import * as m0003 from './0003-data.js';
 
 /**
  * Every migration, by name; Kysely applies them in name order. Listed statically (not read
@@ -10,4 +11,5 @@ import * as m0002 from './0002-registry.js';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-meta': m0001,
   '0002-registry': m0002,
+  '0003-data': m0003,
 };

@@ -1,0 +1,40 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { type Contract, ContractSchema } from './contract.js';
+import { readRowsIter } from './read-rows.js';
+import { RowInspector, type RowInspectorOptions } from './row-inspector.js';
+
+/** Input of one inspection worker: a byte range of one plain JSONL file. */
+export interface InspectWorkerInput {
+  file: string;
+  startByte: number;
+  endByte: number;
+  inspector: Omit<RowInspectorOptions, 'contract'> & { contract?: unknown };
+}
+
+async function run(input: InspectWorkerInput): Promise<void> {
+  const contract: Contract | undefined = input.inspector.contract
+    ? ContractSchema.parse(input.inspector.contract)
+    : undefined;
+  const inspector = new RowInspector({ ...input.inspector, contract });
+  let lines = 0;
+  for await (const item of readRowsIter(input.file, {
+    startByte: input.startByte,
+    endByte: input.endByte,
+    firstLine: 1,
+    onLines: (n) => {
+      lines = n;
+    },
+  })) {
+    inspector.add(item);
+  }
+  const state = inspector.finish();
+  parentPort?.postMessage({ state, lines }, [state.near.sigs.buffer as ArrayBuffer]);
+}
+
+if (parentPort) {
+  run(workerData as InspectWorkerInput).catch((err: unknown) => {
+    parentPort?.postMessage({
+      error: err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) },
+    });
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * MinHash over word 3-gram shingles with banded LSH, for near-duplicate rows. With 64 hashes in
+ * 16 bands of 4 rows, pairs above ~0.5 Jaccard become candidates (threshold ≈ (1/b)^(1/r));
+ * candidates are confirmed by the signature agreement, an estimate of their Jaccard similarity.
+ */
+export const MINHASH_PERMS = 64;
+const BANDS = 16;
+const ROWS = MINHASH_PERMS / BANDS;
+/** Shingles beyond this are ignored so a 100 kB row costs no more than a 2 kB one. */
+const MAX_SHINGLES = 512;
+
+const SEEDS = Uint32Array.from({ length: MINHASH_PERMS }, (_, i) => Math.imul(i + 1, 0x9e3779b1) >>> 0);
+
+export function fnv1a(text: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A 52-bit hash of a string as a number, usable as a Map key (two 32-bit FNV-1a lanes). */
+export function hash52(text: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01234567;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
+}
+
+function mix(h: number, seed: number): number {
+  let x = (h ^ seed) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** Writes the MinHash signature of `text` into `out` at `offset` (MINHASH_PERMS slots). */
+export function minhashInto(out: Uint32Array, offset: number, text: string): void {
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  out.fill(0xffffffff, offset, offset + MINHASH_PERMS);
+  const n = Math.min(Math.max(words.length - 2, 1), MAX_SHINGLES);
+  for (let i = 0; i < n; i++) {
+    const h = fnv1a(`${words[i] ?? ''} ${words[i + 1] ?? ''} ${words[i + 2] ?? ''}`);
+    for (let p = 0; p < MINHASH_PERMS; p++) {
+      const v = mix(h, SEEDS[p] as number);
+      if (v < (out[offset + p] as number)) out[offset + p] = v;
+    }
+  }
+}
+
+/** Pairs (i, j), i < j, whose signatures agree on at least `threshold` of the hashes. */
+export function findNearDuplicatePairs(
+  sigs: Uint32Array,
+  count: number,
+  threshold = 0.8,
+): [number, number, number][] {
+  const pairs = new Map<number, [number, number, number]>();
+  for (let b = 0; b < BANDS; b++) {
+    const buckets = new Map<number, number[]>();
+    for (let i = 0; i < count; i++) {
+      let h = b;
+      for (let r = 0; r < ROWS; r++) h = mix(h, sigs[i * MINHASH_PERMS + b * ROWS + r] as number);
+      const list = buckets.get(h);
+      if (list) list.push(i);
+      else buckets.set(h, [i]);
+    }
+    for (const list of buckets.values()) {
+      if (list.length < 2) continue;
+      const j0 = list[0] as number;
+      // Compare each member to the bucket's first row only: O(n) per bucket, enough to flag it.
+      for (let k = 1; k < list.length; k++) {
+        const j = list[k] as number;
+        const key = j0 * 4294967296 + j;
+        if (pairs.has(key)) continue;
+        let same = 0;
+        for (let p = 0; p < MINHASH_PERMS; p++)
+          if (sigs[j0 * MINHASH_PERMS + p] === sigs[j * MINHASH_PERMS + p]) same++;
+        const sim = same / MINHASH_PERMS;
+        if (sim >= threshold) pairs.set(key, [j0, j, sim]);
+      }
+    }
+  }
+  return [...pairs.values()];
+}

@@ -1,0 +1,513 @@
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { excerpt } from '../common/errors.js';
+import { DataError, type DataErrorCode } from './errors.js';
+
+export type FileKind = 'jsonl' | 'json' | 'csv' | 'parquet';
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+/** A problem with one row (or with the file at a place), reported without stopping the scan. */
+export interface RowIssue {
+  code: DataErrorCode;
+  message: string;
+  field?: string;
+}
+
+/**
+ * One record of a data file. `line` is the 1-based line where the record starts (JSONL, CSV,
+ * JSON arrays) or its 1-based row number (Parquet). `raw` is the record's source text when the
+ * format has one (JSONL, JSON), so scans can run cheap prefilters on it.
+ */
+export interface RowItem {
+  file: string;
+  line: number;
+  row?: Record<string, unknown>;
+  raw?: string;
+  issue?: RowIssue;
+}
+
+export interface ReadRowsOptions {
+  signal?: AbortSignal;
+  /** Plain JSONL only: read the byte range [startByte, endByte) whose first line is `firstLine`. */
+  startByte?: number;
+  endByte?: number;
+  firstLine?: number;
+  /** Called once per plain JSONL file with the number of lines read (blank ones included). */
+  onLines?: (count: number) => void;
+}
+
+const KIND_BY_EXT: Record<string, FileKind> = {
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.json': 'json',
+  '.csv': 'csv',
+  '.parquet': 'parquet',
+};
+
+/** The kind and compression of a data file, from its name (`train.jsonl.zst` → jsonl, zstd). */
+export function detectFileKind(file: string): { kind: FileKind; compression: Compression } {
+  let name = file.toLowerCase();
+  let compression: Compression = 'none';
+  if (name.endsWith('.gz')) {
+    compression = 'gzip';
+    name = name.slice(0, -3);
+  } else if (name.endsWith('.zst') || name.endsWith('.zstd')) {
+    compression = 'zstd';
+    name = name.slice(0, name.lastIndexOf('.'));
+  }
+  const kind = KIND_BY_EXT[path.extname(name)];
+  if (!kind) {
+    throw new DataError(
+      'AB_DATA_FILE_UNSUPPORTED',
+      'unsupported file type; expected .jsonl, .json, .csv or .parquet, optionally with .gz or .zst',
+      { file },
+    );
+  }
+  return { kind, compression };
+}
+
+/** The data files of a path: the file itself, or the shards of a folder in name order. */
+export async function listDataFiles(target: string): Promise<string[]> {
+  const info = await stat(target).catch((err: unknown) => {
+    throw new DataError(
+      'AB_DATA_FILE_NOT_FOUND',
+      'no such file or folder',
+      { file: target },
+      { status: 404, cause: err },
+    );
+  });
+  if (!info.isDirectory()) return [target];
+  const entries = await readdir(target, { withFileTypes: true, recursive: true });
+  const files: string[] = [];
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const full = path.join(e.parentPath, e.name);
+    try {
+      detectFileKind(full);
+      files.push(full);
+    } catch {
+      // Not a data file (a README, dataset_info.json is handled by the caller): skip it.
+    }
+  }
+  return files.filter((f) => path.basename(f) !== 'dataset_info.json').sort();
+}
+
+/**
+ * Streams the records of a data file, or of every shard in a folder, in constant memory.
+ * Bad records become items with an `issue` naming the line and the scan goes on; a truncated
+ * compressed stream yields the records read so far and then an `AB_DATA_FILE_TRUNCATED` item.
+ */
+export async function* readRowsIter(target: string, opts: ReadRowsOptions = {}): AsyncGenerator<RowItem> {
+  for (const file of await listDataFiles(target)) {
+    const { kind, compression } = detectFileKind(file);
+    let count = 0;
+    const source =
+      kind === 'jsonl'
+        ? readJsonlIter(file, compression, opts)
+        : kind === 'json'
+          ? readJsonArrayIter(file, compression)
+          : kind === 'csv'
+            ? readCsvIter(file, compression, opts)
+            : readParquetIter(file, opts);
+    for await (const item of source) {
+      opts.signal?.throwIfAborted();
+      count++;
+      yield item;
+    }
+    if (count === 0 && opts.startByte === undefined) {
+      yield { file, line: 1, issue: { code: 'AB_DATA_FILE_EMPTY', message: 'the file has no records' } };
+    }
+  }
+}
+
+/** Parses one JSONL record; a bad line becomes an issue, never a thrown SyntaxError. */
+export function parseRecord(file: string, line: number, raw: string): RowItem {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    return {
+      file,
+      line,
+      raw,
+      issue: {
+        code: 'AB_DATA_ROW_JSON',
+        message: `not valid JSON (${(err as Error).message}): ${excerpt(raw)}`,
+      },
+    };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return {
+      file,
+      line,
+      raw,
+      issue: { code: 'AB_DATA_ROW_NOT_OBJECT', message: `expected a JSON object, found ${excerpt(raw)}` },
+    };
+  }
+  return { file, line, raw, row: value as Record<string, unknown> };
+}
+
+const REPLACEMENT = '\uFFFD';
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Splits decoded text into records; marks lines holding U+FFFD when the bytes were not valid UTF-8. */
+function* linesOf(file: string, text: string, firstLine: number, badUtf8: boolean): Generator<RowItem> {
+  let line = firstLine;
+  let start = 0;
+  const n = text.length;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = n;
+    let stop = end;
+    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+    if (stop > start) {
+      const raw = text.slice(start, stop);
+      const item = parseRecord(file, line, raw);
+      if (badUtf8 && raw.includes(REPLACEMENT) && !item.issue) {
+        item.issue = {
+          code: 'AB_DATA_INVALID_UTF8',
+          message: 'the line is not valid UTF-8 (bytes replaced by U+FFFD)',
+        };
+      }
+      yield item;
+    }
+    line++;
+    start = end + 1;
+  }
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  let i = text.indexOf('\n');
+  while (i !== -1) {
+    n++;
+    i = text.indexOf('\n', i + 1);
+  }
+  return n;
+}
+
+async function* byteChunks(
+  file: string,
+  compression: Compression,
+  opts: ReadRowsOptions,
+): AsyncGenerator<Buffer> {
+  const raw = createReadStream(file, {
+    highWaterMark: 1 << 22, // 4 MiB reads: fewer syscalls and fewer, larger decodes
+    start: opts.startByte,
+    end: opts.endByte !== undefined ? opts.endByte - 1 : undefined,
+    signal: opts.signal,
+  });
+  const stream = compression === 'gzip' ? raw.pipe(createGunzip()) : raw;
+  if (compression === 'gzip') raw.on('error', (err) => stream.destroy(err));
+  for await (const chunk of stream) yield chunk as Buffer;
+}
+
+async function* readJsonlIter(
+  file: string,
+  compression: Compression,
+  opts: ReadRowsOptions,
+): AsyncGenerator<RowItem> {
+  if (compression === 'zstd') {
+    yield* readZstdLinesIter(file, opts);
+    return;
+  }
+  let line = opts.firstLine ?? 1;
+  let rest: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of byteChunks(file, compression, opts)) {
+      const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+      const last = buf.lastIndexOf(10);
+      if (last === -1) {
+        rest = buf;
+        continue;
+      }
+      const text = buf.toString('utf8', 0, last + 1);
+      const bad = text.includes(REPLACEMENT) && !isValidUtf8(buf.subarray(0, last + 1));
+      yield* linesOf(file, text, line, bad);
+      line += countNewlines(text);
+      rest = buf.subarray(last + 1);
+    }
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    if (rest.length) yield* linesOf(file, rest.toString('utf8'), line, false);
+    yield {
+      file,
+      line: line + (rest.length ? 1 : 0),
+      issue: {
+        code: 'AB_DATA_FILE_TRUNCATED',
+        message: `the ${compression === 'gzip' ? 'gzip stream' : 'file'} ends early (${(err as Error).message}); records before this line were read`,
+      },
+    };
+    return;
+  }
+  if (rest.length) {
+    const text = rest.toString('utf8');
+    yield* linesOf(file, text, line, text.includes(REPLACEMENT) && !isValidUtf8(rest));
+    line++;
+  }
+  opts.onLines?.(line - (opts.firstLine ?? 1));
+}
+
+function isValidUtf8(bytes: Uint8Array): boolean {
+  try {
+    fatalDecoder.decode(bytes);
+    return true;
+  } catch {
+    // fatal decoder throws exactly when the bytes are not UTF-8: that is the answer
+    return false;
+  }
+}
+
+/** Node 20's zlib has no zstd, so DuckDB decompresses and splits lines; row order is preserved. */
+async function* readZstdLinesIter(file: string, opts: ReadRowsOptions): AsyncGenerator<RowItem> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  let line = 1;
+  try {
+    const result = await conn.stream(
+      `SELECT line FROM read_csv($file, columns={'line': 'VARCHAR'}, delim='\x01', quote='', escape='',
+        header=false, compression='zstd', auto_detect=false, max_line_size=1073741824)`,
+      { file },
+    );
+    for await (const rows of result.yieldRowObjectJs()) {
+      opts.signal?.throwIfAborted();
+      for (const r of rows) {
+        const raw = r.line;
+        if (typeof raw === 'string' && raw.length > 0) yield parseRecord(file, line, raw);
+        line++;
+      }
+    }
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    yield {
+      file,
+      line,
+      issue: {
+        code: 'AB_DATA_FILE_TRUNCATED',
+        message: `the zstd stream cannot be read past here (${excerpt((err as Error).message, 160)})`,
+      },
+    };
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function readWhole(file: string, compression: Compression): Promise<{ text: string; error?: Error }> {
+  if (compression === 'none') return { text: await readFile(file, 'utf8') };
+  const parts: Buffer[] = [];
+  try {
+    for await (const c of byteChunks(file, compression, {})) parts.push(c);
+  } catch (err) {
+    return { text: Buffer.concat(parts).toString('utf8'), error: err as Error };
+  }
+  return { text: Buffer.concat(parts).toString('utf8') };
+}
+
+/**
+ * Reads a JSON array record by record: a small scanner finds where each top-level element
+ * starts and ends (and on which line), so one bad element is reported alone.
+ */
+async function* readJsonArrayIter(file: string, compression: Compression): AsyncGenerator<RowItem> {
+  if (compression === 'zstd') {
+    throw new DataError(
+      'AB_DATA_FILE_UNSUPPORTED',
+      'zstd-compressed JSON arrays are not supported; use JSONL',
+      { file },
+    );
+  }
+  const { text, error } = await readWhole(file, compression);
+  let i = 0;
+  let line = 1;
+  const n = text.length;
+  const skipWs = () => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 10) line++;
+      else if (c !== 32 && c !== 9 && c !== 13) break;
+      i++;
+    }
+  };
+  skipWs();
+  if (i >= n) return;
+  if (text[i] !== '[') {
+    // A single object (or JSON Lines saved as .json): fall back to one record per line.
+    yield* linesOf(file, text, 1, false);
+    return;
+  }
+  i++;
+  for (;;) {
+    skipWs();
+    if (i >= n) break;
+    if (text[i] === ']') return;
+    const startLine = line;
+    const start = i;
+    let depth = 0;
+    let inString = false;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) line++;
+      if (inString) {
+        if (c === 92) i++;
+        else if (c === 34) inString = false;
+        continue;
+      }
+      if (c === 34) inString = true;
+      else if (c === 123 || c === 91) depth++;
+      else if (c === 125 || c === 93) {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === 44 && depth === 0) break;
+    }
+    yield parseRecord(file, startLine, text.slice(start, i).trim());
+    if (i < n && text[i] === ',') i++;
+  }
+  yield {
+    file,
+    line,
+    issue: {
+      code: 'AB_DATA_FILE_TRUNCATED',
+      message: error
+        ? `the gzip stream ends early (${error.message})`
+        : 'the JSON array is not closed with "]"',
+    },
+  };
+}
+
+/** RFC 4180 CSV with a header row; cells that hold JSON arrays or objects are parsed. */
+async function* readCsvIter(
+  file: string,
+  compression: Compression,
+  opts: ReadRowsOptions,
+): AsyncGenerator<RowItem> {
+  if (compression === 'zstd') {
+    throw new DataError('AB_DATA_FILE_UNSUPPORTED', 'zstd-compressed CSV is not supported; use gzip', {
+      file,
+    });
+  }
+  let header: string[] | undefined;
+  let cells: string[] = [];
+  let cell = '';
+  let inQuotes = false;
+  let afterQuote = false;
+  let line = 1;
+  let recordLine = 1;
+  const emit = (): RowItem | undefined => {
+    cells.push(cell);
+    cell = '';
+    const out = cells;
+    cells = [];
+    if (!header) {
+      header = out;
+      return undefined;
+    }
+    if (out.length === 1 && out[0] === '') return undefined;
+    if (out.length !== header.length) {
+      return {
+        file,
+        line: recordLine,
+        issue: {
+          code: 'AB_DATA_ROW_JSON',
+          message: `expected ${header.length} CSV cells, found ${out.length}`,
+        },
+      };
+    }
+    const row: Record<string, unknown> = {};
+    header.forEach((name, k) => {
+      row[name] = csvCell(out[k] ?? '');
+    });
+    return { file, line: recordLine, row };
+  };
+  try {
+    for await (const chunk of byteChunks(file, compression, opts)) {
+      const text = chunk.toString('utf8');
+      for (let k = 0; k < text.length; k++) {
+        const ch = text[k] as string;
+        if (inQuotes) {
+          if (ch === '"') {
+            inQuotes = false;
+            afterQuote = true;
+          } else {
+            if (ch === '\n') line++;
+            cell += ch;
+          }
+          continue;
+        }
+        if (ch === '"') {
+          if (afterQuote) cell += '"';
+          inQuotes = true;
+          afterQuote = false;
+          continue;
+        }
+        afterQuote = false;
+        if (ch === ',') {
+          cells.push(cell);
+          cell = '';
+        } else if (ch === '\n') {
+          if (cell.endsWith('\r')) cell = cell.slice(0, -1);
+          const item = emit();
+          if (item) yield item;
+          line++;
+          recordLine = line;
+        } else cell += ch;
+      }
+    }
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    yield {
+      file,
+      line,
+      issue: {
+        code: 'AB_DATA_FILE_TRUNCATED',
+        message: `the gzip stream ends early (${(err as Error).message})`,
+      },
+    };
+    return;
+  }
+  if (cell !== '' || cells.length) {
+    const item = emit();
+    if (item) yield item;
+  }
+}
+
+function csvCell(cell: string): unknown {
+  const t = cell.trimStart();
+  if (t.startsWith('[') || t.startsWith('{')) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      // Not JSON after all: keep the text as it is.
+      return cell;
+    }
+  }
+  return cell;
+}
+
+async function* readParquetIter(file: string, opts: ReadRowsOptions): AsyncGenerator<RowItem> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  let line = 1;
+  try {
+    const result = await conn.stream('SELECT * FROM read_parquet($file)', { file });
+    for await (const rows of result.yieldRowObjectJson()) {
+      opts.signal?.throwIfAborted();
+      for (const r of rows) yield { file, line: line++, row: r as Record<string, unknown> };
+    }
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    yield {
+      file,
+      line,
+      issue: {
+        code: 'AB_DATA_FILE_TRUNCATED',
+        message: `the Parquet file cannot be read past here (${excerpt((err as Error).message, 160)})`,
+      },
+    };
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,96 @@
+/** Text checks run on every row: scripts (for the language mix), PII, leaked special tokens, mojibake. */
+
+export type Language = 'ko' | 'en' | 'mixed' | 'other';
+
+export interface ScriptCounts {
+  hangul: number;
+  latin: number;
+  latin1: number;
+  control: number;
+  replacement: number;
+}
+
+/** One pass over the text counting the characters the later checks need. */
+export function countScripts(text: string): ScriptCounts {
+  let hangul = 0;
+  let latin = 0;
+  let latin1 = 0;
+  let control = 0;
+  let replacement = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128) {
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) latin++;
+      else if (c < 32 ? c !== 9 && c !== 10 && c !== 13 : c === 127) control++;
+    } else if (c >= 0xac00 && c <= 0xd7a3) hangul++;
+    else if (c >= 0xc0 && c <= 0xff) latin1++;
+    else if (c === 0xfffd) replacement++;
+  }
+  return { hangul, latin, latin1, control, replacement };
+}
+
+/** Korean when Hangul dominates, English when Latin letters do, mixed when both hold 20% or more. */
+export function languageOf(s: ScriptCounts): Language {
+  const total = s.hangul + s.latin;
+  if (total === 0) return 'other';
+  // Hangul syllables carry ~2-3 Latin letters of information each; weigh them so a
+  // Korean sentence with an English term stays Korean.
+  const ko = (s.hangul * 2.5) / (s.hangul * 2.5 + s.latin);
+  if (ko >= 0.8) return 'ko';
+  if (ko <= 0.2) return s.latin >= 2 ? 'en' : 'other';
+  return 'mixed';
+}
+
+export type PiiKind = 'email' | 'phone' | 'kr_rrn' | 'api_key';
+
+const PII: [PiiKind, RegExp, (t: string) => boolean][] = [
+  ['email', /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/, (t) => t.includes('@')],
+  // Korean resident registration number: YYMMDD-Gxxxxxx, G in 1-4 (citizens) or 5-8 (foreign residents).
+  ['kr_rrn', /\b\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-[1-8]\d{6}\b/, (t) => t.includes('-')],
+  ['phone', /(?:\+\d{1,3}[ -]?)?\(?\b0?\d{2,3}\)?[ -]\d{3,4}[ -]\d{4}\b/, (t) => /\d{4}/.test(t)],
+  [
+    'api_key',
+    /\b(?:sk-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,}|xox[bap]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})/,
+    (t) => /sk-|AKIA|ghp_|hf_|xox|AIza/.test(t),
+  ],
+];
+
+/** The kinds of personal data or secrets found in the text. */
+export function findPii(text: string): PiiKind[] {
+  const out: PiiKind[] = [];
+  for (const [kind, re, pre] of PII) if (pre(text) && re.test(text)) out.push(kind);
+  return out;
+}
+
+const SPECIAL_TOKEN =
+  /<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end_of_text|system|user|assistant|end)\|>|<\/?s>|\[\/?INST\]|<(?:start|end)_of_turn>|<\|?(?:bos|eos|pad)\|?>/;
+
+/** A chat-template control token written into the data, which the trainer will read as structure. */
+export function findSpecialToken(text: string): string | undefined {
+  if (!text.includes('<') && !text.includes('[INST')) return undefined;
+  return SPECIAL_TOKEN.exec(text)?.[0];
+}
+
+// UTF-8 text decoded as Windows-1252 or Latin-1: "Ã©" for "é", "â€™" for "’", "ì•ˆ" for "안".
+const MOJIBAKE =
+  /[ÃÂ][\u0080-\u00bf]|â€[\u0080-\u00bf\u2018-\u201e\u2020-\u2122œž]|[ìíîëêé][\u0080-\u00bf\u2018-\u201e\u2020-\u2122\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc][\u0080-\u00bf\u2018-\u201e\u2020-\u2122\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]?/;
+
+/** The first mojibake sequence in the text, if any. */
+export function findMojibake(text: string, s: ScriptCounts): string | undefined {
+  if (s.latin1 === 0) return undefined;
+  return MOJIBAKE.exec(text)?.[0];
+}
+
+/** Does the answer stop mid-sentence? A letter or digit at the end with no closing punctuation. */
+export function endsAbruptly(text: string): boolean {
+  const t = text.trimEnd();
+  if (t.length < 20) return false;
+  const c = t.charCodeAt(t.length - 1);
+  return (
+    (c >= 48 && c <= 57) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    c === 44 ||
+    (c >= 0xac00 && c <= 0xd7a3 && !/[다요죠까니]$/.test(t))
+  );
+}
