@@ -85,10 +85,110 @@ export interface DataVersionsTable {
   updated_at: string;
 }
 
+/** A fetched paper (src/papers), keyed by its arXiv id without version. JSON columns are text. */
+export interface PapersItemsTable {
+  arxiv_id: string;
+  version: number;
+  title: string;
+  abstract: string;
+  /** JSON array of names. */
+  authors: string;
+  /** JSON array of arXiv categories. */
+  categories: string;
+  primary_category: string | null;
+  /** new | cross | replace | replace-cross | hf */
+  announce_type: string;
+  /** JSON array: arxiv-rss, arxiv-api, hf. */
+  sources: string;
+  hf_upvotes: number | null;
+  published_at: string | null;
+  /** The feed day (YYYY-MM-DD) the paper was first seen on. */
+  announced_on: string;
+  url: string;
+  first_seen_at: string;
+  updated_at: string;
+}
+
+/** One day's paper digest; `id` is the day (YYYY-MM-DD in the schedule's time zone). */
+export interface PapersDigestsTable {
+  id: string;
+  /** building | posted | failed */
+  status: string;
+  language: string;
+  /** JSON array of what is missing (a source down, a summary failed). */
+  problems: string;
+  header_message_ids: string | null;
+  claimed_at: string;
+  created_at: string;
+  updated_at: string;
+  posted_at: string | null;
+}
+
+/** A paper in a digest: rank, score, reasons (JSON), summary and delivery state. */
+export interface PapersDigestEntriesTable {
+  digest_id: string;
+  arxiv_id: string;
+  version: number;
+  rank: number;
+  score: number;
+  reasons: string;
+  summary: string | null;
+  summary_language: string | null;
+  /** ok | wrong-language | failed */
+  summary_status: string;
+  summary_error: string | null;
+  message_ids: string | null;
+  posted_at: string | null;
+}
+
+/** A reader's 👍, 👎 or "more like this" on a paper. */
+export interface PapersFeedbackTable {
+  id: string;
+  arxiv_id: string;
+  /** like | dislike | more */
+  kind: string;
+  source: string;
+  created_at: string;
+}
+
+/** The team's interest profile as JSON text. */
+export interface PapersProfilesTable {
+  id: string;
+  profile: string;
+  updated_at: string;
+}
+
+/** A notification delivery (src/notify outbox), idempotent by `dedupe_key`. */
+export interface NotifyDeliveriesTable {
+  id: string;
+  dedupe_key: string;
+  /** telegram | slack | webhook */
+  channel: string;
+  /** A chat id or a webhook origin; never a token or a full webhook URL. */
+  target: string;
+  event: string;
+  /** pending | sent | failed */
+  status: string;
+  attempts: number;
+  error_code: string | null;
+  last_error: string | null;
+  /** JSON receipt (message ids, parts). */
+  receipt: string | null;
+  summary: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   meta: MetaTable;
   registry_models: RegistryModelsTable;
   registry_evaluations: RegistryEvaluationsTable;
   data_contracts: DataContractsTable;
   data_versions: DataVersionsTable;
+  papers_items: PapersItemsTable;
+  papers_digests: PapersDigestsTable;
+  papers_digest_entries: PapersDigestEntriesTable;
+  papers_feedback: PapersFeedbackTable;
+  papers_profiles: PapersProfilesTable;
+  notify_deliveries: NotifyDeliveriesTable;
 }
