@@ -177,17 +177,19 @@ async function splitRanges(file: string, size: number, n: number): Promise<[numb
   }
 }
 
-function workerUrl(): { url: URL; execArgv: string[] } {
+function startWorker(workerData: unknown): Worker {
   const js = new URL('./inspect-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
-  // Running from TypeScript sources (tests, bench under tsx): load the worker through tsx.
-  return { url: new URL('./inspect-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData });
+  // Running from TypeScript sources (tests, bench under tsx): register tsx inside the worker,
+  // then load the worker module. Node 20 does not pass --import hooks on to workers.
+  const ts = new URL('./inspect-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); });`;
+  return new Worker(boot, { eval: true, workerData });
 }
 
 function runWorker(input: unknown, signal?: AbortSignal): Promise<{ state: ScanState; lines: number }> {
-  const { url, execArgv } = workerUrl();
   return new Promise((resolve, reject) => {
-    const w = new Worker(url, { workerData: input, execArgv });
+    const w = startWorker(input);
     const onAbort = () => void w.terminate();
     signal?.addEventListener('abort', onAbort, { once: true });
     w.once('message', (m: { state?: ScanState; lines?: number; error?: { message: string } }) => {
@@ -352,7 +354,8 @@ function mergeParts(
         { file: files[fi] ?? '', line },
       );
     });
-    s.pairKeys.keys.forEach((k, i) => {
+    // Contradictions inside this part were counted by its inspector; check only against earlier parts.
+    s.pairKeys.keys.forEach((_k, i) => {
       const fi = s.pairKeys.files[i] ?? 0;
       const line = (s.pairKeys.lines[i] ?? 0) + off(fi);
       const rev = s.pairKeys.reverse?.[i];
@@ -366,7 +369,10 @@ function mergeParts(
           { file: files[fi] ?? '', line },
         );
       }
-      if (!seenPairs.has(k)) seenPairs.set(k, at(fi, line));
+    });
+    s.pairKeys.keys.forEach((k, i) => {
+      const fi = s.pairKeys.files[i] ?? 0;
+      if (!seenPairs.has(k)) seenPairs.set(k, at(fi, (s.pairKeys.lines[i] ?? 0) + off(fi)));
     });
     s.uniqueKeys.keys.forEach((k, i) => {
       const fi = s.uniqueKeys.files[i] ?? 0;

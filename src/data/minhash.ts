@@ -9,8 +9,6 @@ const ROWS = MINHASH_PERMS / BANDS;
 /** Shingles beyond this are ignored so a 100 kB row costs no more than a 2 kB one. */
 const MAX_SHINGLES = 512;
 
-const SEEDS = Uint32Array.from({ length: MINHASH_PERMS }, (_, i) => Math.imul(i + 1, 0x9e3779b1) >>> 0);
-
 export function fnv1a(text: string, seed = 0x811c9dc5): number {
   let h = seed >>> 0;
   for (let i = 0; i < text.length; i++) {
@@ -39,16 +37,36 @@ function mix(h: number, seed: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
-/** Writes the MinHash signature of `text` into `out` at `offset` (MINHASH_PERMS slots). */
+/**
+ * Writes the MinHash signature of `text` into `out` at `offset` (MINHASH_PERMS slots) by
+ * one-permutation hashing with rotation densification (Shrivastava & Li, 2014): each shingle is
+ * hashed once and lands in one of the slots, instead of being hashed once per slot. Word
+ * hashes are computed once and combined per 3-gram.
+ */
 export function minhashInto(out: Uint32Array, offset: number, text: string): void {
-  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  const words = text.toLowerCase().split(/\s+/);
+  const wh: number[] = [];
+  for (const w of words) if (w) wh.push(fnv1a(w));
   out.fill(0xffffffff, offset, offset + MINHASH_PERMS);
-  const n = Math.min(Math.max(words.length - 2, 1), MAX_SHINGLES);
+  const n = Math.min(Math.max(wh.length - 2, 1), MAX_SHINGLES);
   for (let i = 0; i < n; i++) {
-    const h = fnv1a(`${words[i] ?? ''} ${words[i + 1] ?? ''} ${words[i + 2] ?? ''}`);
-    for (let p = 0; p < MINHASH_PERMS; p++) {
-      const v = mix(h, SEEDS[p] as number);
-      if (v < (out[offset + p] as number)) out[offset + p] = v;
+    const h = mix(
+      (wh[i] ?? 0) ^ Math.imul(wh[i + 1] ?? 0, 0x01000193) ^ Math.imul(wh[i + 2] ?? 0, 0x5bd1e995),
+      0x2545f491,
+    );
+    const slot = offset + (h & (MINHASH_PERMS - 1));
+    const v = h >>> 6;
+    if (v < (out[slot] as number)) out[slot] = v;
+  }
+  // Densify: an empty slot borrows the value of the next filled slot, tagged with the distance.
+  for (let p = 0; p < MINHASH_PERMS; p++) {
+    if (out[offset + p] !== 0xffffffff) continue;
+    for (let k = 1; k < MINHASH_PERMS; k++) {
+      const v = out[offset + ((p + k) % MINHASH_PERMS)] as number;
+      if (v !== 0xffffffff && v < 0x4000000) {
+        out[offset + p] = (v + k * 0x4000000) >>> 0;
+        break;
+      }
     }
   }
 }

@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { inspectDataset, intakeDataset, parseContract } from '../../src/data/index.js';
+import { createStore, type Store } from '../../src/store/index.js';
+import { randomSentence, seededRandom, writeJsonl } from '../helpers/jsonl.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+const CONTRACT = `
+name: prefs
+version: 1
+format: trl.preference
+fields:
+  prompt: { type: string, required: true }
+  chosen: { type: string, required: true }
+  rejected: { type: string, required: true }
+`;
+
+function goodRows(n: number) {
+  const rand = seededRandom(11);
+  return Array.from({ length: n }, () => ({
+    prompt: `${randomSentence(rand, 10).slice(0, -1)}?`,
+    chosen: randomSentence(rand, 18),
+    rejected: randomSentence(rand, 18),
+  }));
+}
+
+/** A delivery with truncated answers, swapped pairs, duplicated rows and mojibake. */
+function brokenRows() {
+  const rows: Record<string, string>[] = goodRows(200);
+  for (let i = 0; i < 40; i++) {
+    const r = rows[i] as Record<string, string>;
+    r.chosen = (r.chosen ?? '').slice(0, 50).trimEnd().replace(/[.]$/, '') + ' and the';
+  }
+  for (let i = 40; i < 60; i++) {
+    const r = rows[i] as Record<string, string>;
+    rows.push({ prompt: r.prompt ?? '', chosen: r.rejected ?? '', rejected: r.chosen ?? '' });
+  }
+  for (let i = 60; i < 80; i++) rows.push({ ...(rows[i] as Record<string, string>) });
+  for (let i = 80; i < 90; i++) {
+    const r = rows[i] as Record<string, string>;
+    r.chosen = `Caf\u00c3\u00a9 na\u00c3\u00afve \u00e2\u20ac\u0153quoted\u00e2\u20ac\u009d ${r.chosen}`;
+  }
+  return rows;
+}
+
+let store: Store;
+beforeEach(async () => {
+  store = createStore({ databaseUrl: `sqlite:${path.join(await makeTempDir(), 'ab.db')}` });
+  await store.migrate();
+});
+afterEach(() => store.close());
+
+test('a broken delivery is quarantined with each problem named', async () => {
+  const file = await writeJsonl(brokenRows());
+  const v = await intakeDataset(file, { store, dataset: 'prefs', contract: parseContract(CONTRACT) });
+  expect(v.status).toBe('quarantined');
+  const byMetric = Object.fromEntries(v.reasons.map((r) => [r.metric, r]));
+  expect(Object.keys(byMetric)).toEqual(
+    expect.arrayContaining([
+      'abrupt_ending_rate',
+      'contradictory_preference_rate',
+      'exact_duplicate_rate',
+      'mojibake_rate',
+    ]),
+  );
+  expect(v.report.answers.abruptEndings).toBe(40);
+  expect(v.report.preference.contradictory).toBe(20);
+  expect(v.report.duplicates.exact).toBe(20);
+  expect(v.report.text.mojibakeRows).toBe(10);
+  const contradiction = v.report.findings.find((f) => f.code === 'AB_DATA_CONTRADICTORY_PREFERENCE');
+  expect(contradiction?.examples[0]).toMatchObject({ line: 201 });
+  expect(contradiction?.message).toContain('line 41');
+  expect(byMetric.mojibake_rate?.findings[0]?.lines[0]).toBe(81);
+});
+
+test('the clean delivery is accepted, and a later version is diffed against it', async () => {
+  const contract = parseContract(CONTRACT);
+  const clean = await intakeDataset(await writeJsonl(goodRows(200)), { store, dataset: 'prefs', contract });
+  expect(clean.reasons).toEqual([]);
+  expect(clean.status).toBe('accepted');
+  const next = await intakeDataset(await writeJsonl(brokenRows()), { store, dataset: 'prefs', contract });
+  expect(next.previousId).toBe(clean.id);
+  expect(next.diff?.rows).toEqual({ before: 200, after: 240, change: 40 });
+});
+
+test('workers over byte ranges find exactly what one thread finds', async () => {
+  const file = await writeJsonl(brokenRows());
+  const contract = parseContract(CONTRACT).contract;
+  const one = await inspectDataset(file, { contract, workers: 1 });
+  const many = await inspectDataset(file, { contract, workers: 3, parallelMinBytes: 0 });
+  const strip = (r: typeof one) => ({
+    ...r,
+    durationMs: 0,
+    findings: r.findings
+      .map((f) => ({ ...f, examples: f.examples.map((e) => e.line).sort((a, b) => a - b) }))
+      .sort((a, b) => (a.code + a.field).localeCompare(b.code + b.field)),
+  });
+  expect(strip(many).findings.map((f) => [f.code, f.count])).toEqual(
+    strip(one).findings.map((f) => [f.code, f.count]),
+  );
+  expect({
+    ...many.preference,
+    ...many.answers,
+    ...many.text,
+    rows: many.rows,
+    exact: many.duplicates.exact,
+  }).toEqual({ ...one.preference, ...one.answers, ...one.text, rows: one.rows, exact: one.duplicates.exact });
+}, 30_000);
