@@ -179,7 +179,57 @@ export interface NotifyDeliveriesTable {
   updated_at: string;
 }
 
+/** A registered OpenAI-compatible endpoint (src/eval); the key is an env var name, never the key. */
+export interface EvalEndpointsTable {
+  id: string;
+  name: string;
+  base_url: string;
+  model: string;
+  api_key_env: string | null;
+  /** JSON of the last capability probe. */
+  capabilities: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One evaluation run with its pinned contract (JSON) and, once finished, its summary (JSON). */
+export interface EvalRunsTable {
+  id: string;
+  task_name: string;
+  task_spec: string;
+  endpoint_id: string;
+  model: string;
+  contract: string;
+  contract_hash: string;
+  status: string;
+  total: number;
+  summary: string | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One finished sample of a run (JSON record), written as it completes. */
+export interface EvalSamplesTable {
+  run_id: string;
+  sample_index: number;
+  sample_id: string;
+  record: string;
+  created_at: string;
+}
+
+/** Responses keyed by a hash of the full request. */
+export interface EvalCacheTable {
+  key: string;
+  response: string;
+  created_at: string;
+}
+
 export interface Database {
+  eval_endpoints: EvalEndpointsTable;
+  eval_runs: EvalRunsTable;
+  eval_samples: EvalSamplesTable;
+  eval_cache: EvalCacheTable;
   meta: MetaTable;
   registry_models: RegistryModelsTable;
   registry_evaluations: RegistryEvaluationsTable;

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-meta.js';
 import * as m0002 from './0002-registry.js';
 import * as m0003 from './0003-data.js';
+import * as m0004 from './0004-eval.js';
 import * as m0005 from './0005-papers.js';
 import * as m0006 from './0006-notify.js';
 
@@ -14,6 +15,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0001-meta': m0001,
   '0002-registry': m0002,
   '0003-data': m0003,
+  '0004-eval': m0004,
   '0005-papers': m0005,
   '0006-notify': m0006,
 };

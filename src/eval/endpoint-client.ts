@@ -1,0 +1,326 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import { z } from 'zod';
+import { excerpt, parseAt } from '../common/errors.js';
+import type { ChatMessage } from './build-samples.js';
+import { EndpointError, NetworkError } from './errors.js';
+
+/** What the client needs of an endpoint: where, which model, and the key (already resolved). */
+export interface EndpointTarget {
+  name: string;
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+}
+
+export interface Decoding {
+  temperature: number;
+  topP?: number;
+  maxTokens: number;
+  stop?: string[];
+  seed?: number;
+  /** Ask for the generated tokens' logprobs (completions API). */
+  logprobs?: boolean;
+}
+
+const LogprobsSchema = z.object({
+  tokens: z.array(z.string()),
+  token_logprobs: z.array(z.number().nullable()),
+  text_offset: z.array(z.number()).optional(),
+});
+
+const CompletionSchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        text: z.string(),
+        finish_reason: z.string().nullable().optional(),
+        logprobs: LogprobsSchema.nullable().optional(),
+      }),
+    )
+    .min(1),
+});
+
+const ChatCompletionSchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullable(),
+          reasoning_content: z.string().nullable().optional(),
+        }),
+        finish_reason: z.string().nullable().optional(),
+        logprobs: z
+          .object({ content: z.array(z.object({ token: z.string(), logprob: z.number() })).nullable() })
+          .nullable()
+          .optional(),
+      }),
+    )
+    .min(1),
+});
+
+export interface Generated {
+  text: string;
+  finishReason: string | null;
+  tokenLogprobs?: (number | null)[];
+}
+
+export interface PromptLogprobs {
+  tokens: string[];
+  logprobs: (number | null)[];
+  offsets: number[] | null;
+}
+
+/**
+ * A thin client over the official `openai` package for one endpoint. Its own retries are off
+ * (the runner retries, with adaptive concurrency); every reply is validated, and every failure
+ * becomes an `EndpointError` (the remote answered) or a `NetworkError` (it did not).
+ * The API key lives only inside the OpenAI instance: never in messages or logs.
+ */
+export class EndpointClient {
+  private readonly openai: OpenAI;
+
+  constructor(
+    readonly target: EndpointTarget,
+    opts: { timeoutMs?: number; fetch?: typeof fetch } = {},
+  ) {
+    this.openai = new OpenAI({
+      baseURL: target.baseUrl,
+      apiKey: target.apiKey ?? 'none',
+      maxRetries: 0,
+      timeout: opts.timeoutMs ?? 60_000,
+      ...(opts.fetch && { fetch: opts.fetch }),
+    });
+  }
+
+  private async call<T>(operation: string, fn: () => Promise<unknown>, schema: z.ZodType<T>): Promise<T> {
+    let raw: unknown;
+    try {
+      raw = await fn();
+    } catch (err) {
+      throw classifyError(err, this.target.name, operation);
+    }
+    try {
+      return parseAt(schema, raw, { field: operation });
+    } catch (err) {
+      throw new EndpointError(
+        'AB_EVAL_ENDPOINT_BAD_RESPONSE',
+        `endpoint "${this.target.name}" ${operation}: reply does not match the OpenAI schema (${(err as Error).message})`,
+        { bodyExcerpt: excerpt(raw, 200) },
+        {},
+        { cause: err },
+      );
+    }
+  }
+
+  async complete(prompt: string, d: Decoding, signal?: AbortSignal): Promise<Generated> {
+    const r = await this.call(
+      'POST /completions',
+      () =>
+        this.openai.completions.create(
+          {
+            model: this.target.model,
+            prompt,
+            temperature: d.temperature,
+            max_tokens: d.maxTokens,
+            ...(d.topP !== undefined && { top_p: d.topP }),
+            ...(d.stop?.length && { stop: d.stop.slice(0, 4) }),
+            ...(d.seed !== undefined && { seed: d.seed }),
+            ...(d.logprobs && { logprobs: 1 }),
+          },
+          { signal },
+        ),
+      CompletionSchema,
+    );
+    const c = r.choices[0] as z.infer<typeof CompletionSchema>['choices'][number];
+    return {
+      text: cutAtStop(c.text, d.stop),
+      finishReason: c.finish_reason ?? null,
+      ...(c.logprobs && { tokenLogprobs: c.logprobs.token_logprobs }),
+    };
+  }
+
+  async chat(messages: ChatMessage[], d: Decoding, signal?: AbortSignal): Promise<Generated> {
+    const r = await this.call(
+      'POST /chat/completions',
+      () =>
+        this.openai.chat.completions.create(
+          {
+            model: this.target.model,
+            messages,
+            temperature: d.temperature,
+            max_tokens: d.maxTokens,
+            ...(d.topP !== undefined && { top_p: d.topP }),
+            ...(d.stop?.length && { stop: d.stop.slice(0, 4) }),
+            ...(d.seed !== undefined && { seed: d.seed }),
+          },
+          { signal },
+        ),
+      ChatCompletionSchema,
+    );
+    const c = r.choices[0] as z.infer<typeof ChatCompletionSchema>['choices'][number];
+    return { text: cutAtStop(c.message.content ?? '', d.stop), finishReason: c.finish_reason ?? null };
+  }
+
+  /** Log-probabilities of the prompt's own tokens, through `echo` with `max_tokens: 0`. */
+  async promptLogprobs(prompt: string, signal?: AbortSignal): Promise<PromptLogprobs> {
+    const r = await this.call(
+      'POST /completions (echo)',
+      () =>
+        this.openai.completions.create(
+          { model: this.target.model, prompt, echo: true, logprobs: 1, max_tokens: 0, temperature: 0 },
+          { signal },
+        ),
+      CompletionSchema,
+    );
+    const lp = r.choices[0]?.logprobs;
+    if (!lp) {
+      throw new EndpointError(
+        'AB_EVAL_ENDPOINT_BAD_RESPONSE',
+        `endpoint "${this.target.name}" returned no prompt logprobs for echo`,
+        {},
+      );
+    }
+    return { tokens: lp.tokens, logprobs: lp.token_logprobs, offsets: lp.text_offset ?? null };
+  }
+
+  /**
+   * Log-likelihood of `continuation` after `context`: the sum of the logprobs of the tokens that
+   * start at or after the context's end (by `text_offset`).
+   */
+  async loglikelihood(
+    context: string,
+    continuation: string,
+    signal?: AbortSignal,
+  ): Promise<{ logprob: number; tokens: number }> {
+    const full = context + continuation;
+    const lp = await this.promptLogprobs(full, signal);
+    if (!lp.offsets) {
+      throw new EndpointError(
+        'AB_EVAL_ENDPOINT_BAD_RESPONSE',
+        `endpoint "${this.target.name}" returned echo logprobs without text_offset`,
+        {},
+      );
+    }
+    let sum = 0;
+    let tokens = 0;
+    for (let i = 0; i < lp.tokens.length; i++) {
+      if ((lp.offsets[i] ?? 0) < context.length) continue;
+      const v = lp.logprobs[i];
+      if (v === null || v === undefined || !Number.isFinite(v)) {
+        throw new EndpointError(
+          'AB_EVAL_ENDPOINT_BAD_RESPONSE',
+          `endpoint "${this.target.name}" gave no logprob for continuation token ${i}`,
+          {},
+        );
+      }
+      sum += v;
+      tokens++;
+    }
+    return { logprob: sum, tokens };
+  }
+
+  async listModels(signal?: AbortSignal): Promise<{ ids: string[]; ownedBy: string[]; raw: unknown }> {
+    const r = await this.call(
+      'GET /models',
+      async () => {
+        const page = await this.openai.models.list({ signal });
+        return { data: page.data };
+      },
+      z.object({
+        data: z.array(
+          z.looseObject({
+            id: z.string(),
+            owned_by: z.string().optional(),
+            max_model_len: z.number().optional(),
+          }),
+        ),
+      }),
+    );
+    return { ids: r.data.map((m) => m.id), ownedBy: r.data.map((m) => m.owned_by ?? ''), raw: r.data };
+  }
+
+  /** A plain GET relative to the base URL's origin (server identity probes); null on any failure. */
+  async peek(
+    pathname: string,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; headers: Headers; body: string } | null> {
+    try {
+      const url = new URL(pathname, this.target.baseUrl);
+      const res = await fetch(url, {
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5000)]) : AbortSignal.timeout(5000),
+        headers: this.target.apiKey ? { authorization: `Bearer ${this.target.apiKey}` } : {},
+      });
+      return { status: res.status, headers: res.headers, body: (await res.text()).slice(0, 4000) };
+    } catch {
+      // A probe that cannot see the page learns nothing; that is an answer, not an error.
+      return null;
+    }
+  }
+}
+
+/** Servers stop at the first stop string; some include it or run past it. Cut client-side too. */
+function cutAtStop(text: string, stop?: string[]): string {
+  let end = text.length;
+  for (const s of stop ?? []) {
+    const i = text.indexOf(s);
+    if (s && i >= 0 && i < end) end = i;
+  }
+  return text.slice(0, end);
+}
+
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const v = headers?.get('retry-after');
+  if (!v) return undefined;
+  const secs = Number(v);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+}
+
+/** Maps the openai package's errors onto ours, without the key or the Authorization header. */
+export function classifyError(err: unknown, endpoint: string, operation: string): Error {
+  if (err instanceof EndpointError || err instanceof NetworkError) return err;
+  if (err instanceof APIConnectionTimeoutError) {
+    return new NetworkError(
+      'AB_EVAL_ENDPOINT_TIMEOUT',
+      `endpoint "${endpoint}" ${operation}: no answer before the request timeout`,
+      {},
+      { cause: err },
+    );
+  }
+  if (err instanceof APIConnectionError) {
+    const cause = (err.cause as Error | undefined)?.message ?? err.message;
+    return new NetworkError(
+      'AB_EVAL_ENDPOINT_UNREACHABLE',
+      `endpoint "${endpoint}" ${operation}: no answer (${excerpt(cause)})`,
+      {},
+      { cause: err },
+    );
+  }
+  if (err instanceof APIError && err.status !== undefined) {
+    const body = excerpt(err.error ?? err.message, 200);
+    return new EndpointError(
+      'AB_EVAL_ENDPOINT_STATUS',
+      `endpoint "${endpoint}" ${operation} answered ${err.status}: ${body}`,
+      {
+        httpStatus: err.status,
+        bodyExcerpt: body,
+        requestId: err.requestID ?? undefined,
+        retryAfterMs: retryAfterMs(err.headers),
+      },
+      {},
+      { cause: err },
+    );
+  }
+  if (err instanceof SyntaxError || (err instanceof Error && /JSON/i.test(err.message))) {
+    return new EndpointError(
+      'AB_EVAL_ENDPOINT_BAD_RESPONSE',
+      `endpoint "${endpoint}" ${operation}: reply is not valid JSON (${excerpt(err.message)})`,
+      {},
+      {},
+      { cause: err },
+    );
+  }
+  if (err instanceof Error && (err.name === 'AbortError' || err.name === 'APIUserAbortError')) return err;
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,104 @@
+import { excerpt } from '../common/errors.js';
+import type { EvalSample } from './build-samples.js';
+import type { EndpointClient } from './endpoint-client.js';
+import { compilePythonRegex } from './python-regex.js';
+import type { Judge } from './schemas.js';
+
+export interface JudgeOutcome {
+  /** Single grading: the 1–10 rating, or null when the verdict could not be read. */
+  score: number | null;
+  /** Pairwise: 1 candidate wins, 0 baseline wins, 0.5 tie (or inconsistent across the swap). */
+  outcome: number | null;
+  verdicts: string[];
+  isInconsistent: boolean;
+}
+
+/** FastChat-style `{name}` placeholders (Python str.format), as the MT-Bench judge prompts use. */
+export function formatPrompt(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{|\}\}|\{(\w+)\}/g, (m, name: string | undefined) => {
+    if (m === '{{') return '{';
+    if (m === '}}') return '}';
+    return values[name as string] ?? m;
+  });
+}
+
+function verdictOf(text: string, judge: Judge): string | null {
+  const m = compilePythonRegex(judge.verdictPattern, '', 'judge.verdictPattern').exec(text);
+  return m?.[1] ?? null;
+}
+
+/** Maps a pairwise verdict to "A wins" (1), "B wins" (0) or tie (0.5): [[A]], [[A>>B]], [[A=B]], [[C]]… */
+function pairScore(v: string | null): number | null {
+  if (v === null) return null;
+  const t = v.replace(/\s/g, '');
+  if (t === 'A' || t === 'A>B' || t === 'A>>B') return 1;
+  if (t === 'B' || t === 'B>A' || t === 'B>>A') return 0;
+  if (t === 'C' || t === 'A=B' || t === 'B=A' || t.toLowerCase() === 'tie') return 0.5;
+  return null;
+}
+
+/**
+ * Judges one answer. Single: the judge rates it (1–10), with the reference answer when the
+ * sample has one. Pairwise: judged twice, candidate as A then as B; verdicts that disagree
+ * after the swap count as a tie.
+ */
+export async function judgeSample(
+  client: EndpointClient,
+  judge: Judge,
+  sample: EvalSample,
+  answer: string,
+  retry: <T>(fn: () => Promise<T>) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<JudgeOutcome> {
+  const question = sample.messages.filter((m) => m.role === 'user').at(-1)?.content ?? sample.prompt;
+  const reference = judge.referenceField ? sample.doc[judge.referenceField] : undefined;
+  const ask = async (content: string) => {
+    const messages = [
+      ...(judge.systemPrompt ? [{ role: 'system' as const, content: judge.systemPrompt }] : []),
+      { role: 'user' as const, content },
+    ];
+    const r = await retry(() =>
+      client.chat(messages, { temperature: judge.temperature, maxTokens: judge.maxTokens }, signal),
+    );
+    return r.text;
+  };
+  if (judge.mode === 'single') {
+    const template =
+      reference !== undefined && judge.referencePromptTemplate
+        ? judge.referencePromptTemplate
+        : judge.promptTemplate;
+    const text = await ask(
+      formatPrompt(template, { question, answer, ref_answer_1: String(reference ?? '') }),
+    );
+    const v = verdictOf(text, judge);
+    const score = v !== null && Number.isFinite(Number(v)) ? Number(v) : null;
+    return {
+      score,
+      outcome: null,
+      verdicts: [v ?? `unreadable: ${excerpt(text, 60)}`],
+      isInconsistent: false,
+    };
+  }
+  const baseline = String(judge.baselineField ? (sample.doc[judge.baselineField] ?? '') : '');
+  const values = { question, ref_answer_1: String(reference ?? '') };
+  const first = verdictOf(
+    await ask(formatPrompt(judge.promptTemplate, { ...values, answer_a: answer, answer_b: baseline })),
+    judge,
+  );
+  const second = verdictOf(
+    await ask(formatPrompt(judge.promptTemplate, { ...values, answer_a: baseline, answer_b: answer })),
+    judge,
+  );
+  const s1 = pairScore(first);
+  const s2 = pairScore(second);
+  const swapped = s2 === null ? null : 1 - s2;
+  let outcome: number | null;
+  let isInconsistent = false;
+  if (s1 === null || swapped === null) outcome = s1 ?? swapped;
+  else if (Math.sign(s1 - 0.5) === Math.sign(swapped - 0.5)) outcome = (s1 + swapped) / 2;
+  else {
+    outcome = 0.5;
+    isInconsistent = s1 !== 0.5 || swapped !== 0.5;
+  }
+  return { score: null, outcome, verdicts: [first ?? 'unreadable', second ?? 'unreadable'], isInconsistent };
+}
