@@ -3,6 +3,8 @@ import { loadConfig } from '../common/config.js';
 import { AlignboardError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import { startServer } from '../server/index.js';
+import { registerEngineCommands } from './commands/engine.js';
+import { registerModelCommands } from './commands/model.js';
 import { formatDoctor, runDoctor } from './doctor.js';
 
 /** Builds the `alignboard` command tree. Each domain adds its commands with one line here. */
@@ -37,6 +39,8 @@ export function buildProgram(): Command {
       if (checks.some((c) => c.isRequired && !c.isOk)) process.exitCode = 1;
     });
 
+  registerEngineCommands(program);
+  registerModelCommands(program);
   return program;
 }
 

@@ -46,6 +46,7 @@ export {
   forwardCached,
   type KvCache,
 } from './infer.js';
+export { type InitModelOptions, initModelDir } from './init-model-dir.js';
 export {
   type Activations,
   allocActivations,
