@@ -4,6 +4,7 @@ import { AlignboardError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import { startServer } from '../server/index.js';
 import { registerEngineCommands } from './commands/engine.js';
+import { registerEvalCommands } from './commands/eval.js';
 import { registerModelCommands } from './commands/model.js';
 import { formatDoctor, runDoctor } from './doctor.js';
 
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
     });
 
   registerEngineCommands(program);
+  registerEvalCommands(program);
   registerModelCommands(program);
   return program;
 }
