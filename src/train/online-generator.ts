@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import { type Logger, silentLogger } from '../common/logger.js';
 
@@ -47,36 +48,52 @@ export interface OnlineGeneratorOptions {
 
 /**
  * Adapts how many requests are in flight to keep the server saturated: doubles while
- * measured token throughput still grows by more than 10 %, holds when it stops growing, and
- * halves when the server pushes back (429/503). A server queues what exceeds its batch, so
- * overshooting costs latency, not throughput; undershooting costs throughput.
+ * measured token throughput still grows by more than 10 %, then holds, and every few
+ * windows probes once more (load on either side changes). Halves when the server pushes
+ * back (429/503). A server queues what exceeds its batch, so overshooting costs latency,
+ * not throughput; undershooting costs throughput.
  */
 export class ConcurrencyController {
   limit: number;
   private best = 0;
-  private isSettled = false;
+  private isGrowing = true;
+  private beforeProbe: number | undefined;
+  private windowsSinceProbe = 0;
   constructor(
     initial: number,
     private readonly max: number,
+    private readonly probeEvery = 8,
   ) {
     this.limit = Math.max(1, Math.min(initial, max));
   }
 
   /** Called once per measurement window with its token throughput. */
   observe(tokensPerSecond: number): void {
-    if (this.isSettled) return;
-    if (tokensPerSecond > this.best * 1.1) {
-      this.best = tokensPerSecond;
-      if (this.limit < this.max) this.limit = Math.min(this.max, this.limit * 2);
-      else this.isSettled = true;
-    } else {
-      this.isSettled = true;
+    const improved = tokensPerSecond > this.best * 1.1;
+    if (this.beforeProbe !== undefined) {
+      // A probe that did not pay returns to where it was.
+      if (!improved) this.limit = this.beforeProbe;
+      else this.isGrowing = true;
+      this.beforeProbe = undefined;
+    }
+    if (improved || this.best === 0) this.best = Math.max(this.best, tokensPerSecond);
+    else this.best = 0.8 * this.best + 0.2 * tokensPerSecond; // follow a drifting server slowly
+    if (this.isGrowing && improved && this.limit < this.max) {
+      this.limit = Math.min(this.max, this.limit * 2);
+      return;
+    }
+    this.isGrowing = false;
+    if (++this.windowsSinceProbe >= this.probeEvery && this.limit < this.max) {
+      this.windowsSinceProbe = 0;
+      this.beforeProbe = this.limit;
+      this.limit = Math.min(this.max, this.limit * 2);
     }
   }
 
   overloaded(): void {
     this.limit = Math.max(1, Math.floor(this.limit / 2));
-    this.isSettled = true;
+    this.isGrowing = false;
+    this.beforeProbe = undefined;
   }
 }
 
@@ -100,6 +117,10 @@ export async function* generateSamplesIter(
     maxRetries: 0, // overload is handled here, by lowering concurrency and re-queueing
     timeout: opts.timeoutMs ?? 120_000,
   });
+  // Aborts requests still in flight when the consumer stops early or a request fails.
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // one listener per request in flight, by design
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
   const controller = new ConcurrencyController(opts.initialConcurrency ?? 4, opts.maxConcurrency ?? 256);
   const pending = requests.map((_, i) => i).reverse();
   const ready: GenerationEvent[] = [];
@@ -139,7 +160,7 @@ export async function* generateSamplesIter(
           ...(r.seed !== undefined && { seed: r.seed }),
           ...(r.stop && { stop: r.stop }),
         },
-        { signal: opts.signal },
+        { signal },
       );
       const tokens = res.usage?.completion_tokens ?? 0;
       const completions = res.choices
@@ -155,7 +176,9 @@ export async function* generateSamplesIter(
       windowPrompts++;
       ready.push({ type: 'samples', index, completions });
     } catch (err) {
-      if (isOverload(err)) {
+      if (signal.aborted) {
+        // Stopped on purpose: nothing to report.
+      } else if (isOverload(err)) {
         controller.overloaded();
         log.warn({ concurrency: controller.limit }, 'server overloaded; lowering concurrency');
         pending.push(index);
@@ -202,12 +225,18 @@ export async function* generateSamplesIter(
         inFlightArea = 0;
       }
       while (ready.length > 0) yield ready.shift() as GenerationEvent;
-      if (done < requests.length && !failure) await new Promise<void>((resolve) => (wake = resolve));
+      const canLaunch = inFlight < controller.limit && pending.length > 0;
+      if (done < requests.length && !failure && !canLaunch && ready.length === 0 && inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
     }
     while (ready.length > 0) yield ready.shift() as GenerationEvent;
     if (failure) throw failure;
   } finally {
     // Never leave requests running behind a consumer that stopped early or failed.
+    if (running.size > 0) stop.abort(new Error('generation stopped'));
     await Promise.allSettled(running);
   }
 }
