@@ -2,6 +2,9 @@ import { createBrowserRouter } from 'react-router';
 import { Layout } from './components/layout';
 import { NotBuiltYet } from './components/not-built-yet';
 import { HomePage } from './pages/home/home';
+import { ModelCatalogPage } from './pages/models/catalog';
+import { ModelDiffPage } from './pages/models/diff-page';
+import { ModelPage } from './pages/models/model-page';
 import { paths } from './paths';
 
 /** URL → page. Pages lay out components; areas not built yet say so. */
@@ -11,15 +14,9 @@ export const router = createBrowserRouter([
     element: <Layout />,
     children: [
       { index: true, element: <HomePage /> },
-      {
-        path: paths.models.path,
-        element: (
-          <NotBuiltYet
-            title="Models"
-            summary="Model registry: spec, backbone, recipe, data versions, lineage and diff."
-          />
-        ),
-      },
+      { path: paths.models.path, element: <ModelCatalogPage /> },
+      { path: paths.modelDiff.path, element: <ModelDiffPage /> },
+      { path: paths.model.path, element: <ModelPage /> },
       {
         path: paths.datasets.path,
         element: (
