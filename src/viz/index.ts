@@ -1,0 +1,85 @@
+/**
+ * viz — the attention lab: attention of local Hugging Face models (the engine's Llama family and
+ * GPT-2) on plain text, chats and RAG prompts, with tokens, character spans and segments
+ * (system, question, document k, answer); aggregates for long inputs and full matrices for a
+ * layer/head window; the RAG attention-noise meter with leave-one-document-out and the "move
+ * the gold document" demo; a self-contained static HTML export of any view.
+ *
+ * Does not own: the forward pass of Llama-family models (engine), model records (registry),
+ * HTTP and commands (server, cli).
+ *
+ * ```ts
+ * const model = await loadAttentionModel('/models/smollm-135m');
+ * const view = buildView(extractAttention(model, { kind: 'text', text: 'Hello' }));
+ * const noise = ragNoise(model, { kind: 'rag', question, documents, answer });
+ * ```
+ */
+
+// Commonly used
+export {
+  type Architecture,
+  type AttentionModel,
+  type ForwardResult,
+  gpt2AttentionModel,
+  llamaAttentionModel,
+  loadAttentionModel,
+  SUPPORTED_MODEL_TYPES,
+} from './attention-model.js';
+export { type BuiltInput, buildInput, documentBlock, ragUserContent, renderInput } from './build-input.js';
+// GPT-2 and kernels, for tests, benchmarks and expert callers
+export { causalAttention } from './causal-attention.js';
+// Errors
+export { VIZ_ERROR_CODES, VizError, type VizErrorCode } from './errors.js';
+export {
+  type AttentionExtraction,
+  buildView,
+  extractAttention,
+  extractFromBuilt,
+  MAX_WINDOW_CELLS,
+  segmentSharesOfLayer,
+  type ViewOptions,
+} from './extract-attention.js';
+export {
+  type Gpt2Config,
+  type Gpt2Layer,
+  type Gpt2Model,
+  geluNewForward,
+  gpt2Forward,
+  gpt2FromTensors,
+  gpt2TensorShapes,
+  layernormForward,
+  loadGpt2Dir,
+  parseGpt2Config,
+} from './gpt2.js';
+export { decodeTril, encodeTril } from './matrix-codec.js';
+export {
+  answerLogprob,
+  answerPositions,
+  completeAnswer,
+  measureNoise,
+  type NoiseShares,
+  placeGold,
+  type RagNoiseOptions,
+  ragNoise,
+} from './noise-meter.js';
+// Schemas and types (the server and the web client reuse these)
+export {
+  type AttentionInput,
+  AttentionInputSchema,
+  type AttentionView,
+  AttentionViewSchema,
+  type AttentionWindow,
+  type Matrix,
+  type NoiseReport,
+  type NoiseResult,
+  NoiseResultSchema,
+  type Placement,
+  type RagDocument,
+  type RagInput,
+  type Segment,
+  type SegmentKind,
+  type Shares,
+  type TokenInfo,
+  WindowSchema,
+} from './schemas.js';
+export { spansOf, type TokenSpan, tokenizeWithSpans } from './token-spans.js';
