@@ -11,4 +11,19 @@ export {
   type Store,
 } from './create-store.js';
 export { StoreError } from './errors.js';
-export type { Database, MetaTable } from './schema.js';
+export {
+  cancelJob,
+  claimNextJob,
+  enqueueJob,
+  finishJob,
+  getJob,
+  type Job,
+  type JobContext,
+  type JobHandler,
+  type JobStatus,
+  type JobWorkerOptions,
+  listJobs,
+  renewJobLease,
+  startJobWorker,
+} from './job-queue.js';
+export type { Database, JobsTable, MetaTable } from './schema.js';

@@ -225,7 +225,29 @@ export interface EvalCacheTable {
   created_at: string;
 }
 
+/** A queued unit of long work (src/store/job-queue.ts). JSON columns are text; 0/1 booleans. */
+export interface JobsTable {
+  id: string;
+  kind: string;
+  payload: string;
+  /** queued | running | succeeded | failed | cancelled */
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  cancel_requested: number;
+  progress: string | null;
+  result: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
 export interface Database {
+  jobs: JobsTable;
   eval_endpoints: EvalEndpointsTable;
   eval_runs: EvalRunsTable;
   eval_samples: EvalSamplesTable;

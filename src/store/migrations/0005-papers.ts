@@ -86,7 +86,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['papers_profiles', 'papers_feedback', 'papers_digest_entries', 'papers_digests', 'papers_items']) {
+  for (const table of [
+    'papers_profiles',
+    'papers_feedback',
+    'papers_digest_entries',
+    'papers_digests',
+    'papers_items',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

@@ -5,6 +5,7 @@ import * as m0003 from './0003-data.js';
 import * as m0004 from './0004-eval.js';
 import * as m0005 from './0005-papers.js';
 import * as m0006 from './0006-notify.js';
+import * as m0008 from './0008-jobs.js';
 
 /**
  * Every migration, by name; Kysely applies them in name order. Listed statically (not read
@@ -18,4 +19,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-eval': m0004,
   '0005-papers': m0005,
   '0006-notify': m0006,
+  '0008-jobs': m0008,
 };
