@@ -150,6 +150,25 @@ describe('every engine × algorithm it supports fits the engine version fixture'
     },
   );
 
+  test.each(SUPPORTED)(
+    '$engine $algorithm with LoRA on 4 GPUs still fits',
+    ({ engine, algorithm, entryPoint, over }) => {
+      const { fixture, syntax } = FIXTURES[engine];
+      const launch = translateRecipe(
+        engine,
+        makeRecipe(algorithm, over),
+        paths(engine === 'verl' ? 'parquet' : 'jsonl'),
+        {
+          gpus_per_node: 4,
+          lora: { r: 8, alpha: 16, target_modules: ['q_proj', 'v_proj'] },
+        },
+      );
+      const entry = fixture.entryPoints[entryPoint] as EntryPointFixture;
+      expect(checkArgsAgainstFixture(splitLaunch(launch.argv, entry)?.args ?? [], entry, syntax)).toEqual([]);
+      expect(launch.argv.join(' ')).toMatch(/lora/);
+    },
+  );
+
   test('the supported table covers exactly the algorithms each adapter declares', () => {
     for (const engine of ['trl', 'openrlhf', 'verl'] as const)
       expect(

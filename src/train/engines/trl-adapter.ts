@@ -30,7 +30,12 @@ function scheduler(recipe: Recipe): string {
   return h.schedule;
 }
 
-function packingFlags(recipe: Recipe, paths: EnginePaths, command: 'sft' | 'dpo' | 'reward'): string[] {
+function packingFlags(
+  recipe: Recipe,
+  paths: EnginePaths,
+  command: 'sft' | 'dpo' | 'reward',
+  notes: string[],
+): string[] {
   const { strategy, capacity } = recipe.packing;
   if (strategy === 'padding') return [];
   if (strategy === 'padding_free') {
@@ -41,6 +46,9 @@ function packingFlags(recipe: Recipe, paths: EnginePaths, command: 'sft' | 'dpo'
         'packing.strategy',
         'RewardConfig has no padding_free; use packing.strategy: padding',
       );
+    notes.push(
+      'TRL runs padding-free only with FlashAttention 2 or 3 (set attn_implementation through extra_args)',
+    );
     return ['--padding_free'];
   }
   if (command !== 'sft')
@@ -154,7 +162,7 @@ function translateTrl(recipe: Recipe, paths: EnginePaths, options: EngineOptions
     args.push('--chat_template_path', templateFile);
   }
 
-  args.push(...packingFlags(recipe, paths, command));
+  args.push(...packingFlags(recipe, paths, command, notes));
 
   let keys: string[];
   if (command === 'sft') {
