@@ -3,6 +3,7 @@ import { type Algorithm, type Recipe, type RecipeInput, RecipeSchema } from '../
 import {
   checkArgsAgainstFixture,
   type EngineFixture,
+  type EntryPointFixture,
   type OptionSyntax,
   splitLaunch,
 } from './engine-fixture.js';
