@@ -39,3 +39,11 @@ export {
   type RecipeInput,
   RecipeSchema,
 } from './recipe.js';
+export {
+  type TrainEmbeddedOptions,
+  type TrainEvent,
+  type TrainExamples,
+  type TrainResult,
+  train,
+  trainIter,
+} from './train-embedded.js';

@@ -8,6 +8,7 @@ import type { PackingStrategy } from '../recipe.js';
 import type { ScoredSequence } from './logit-grads.js';
 
 export interface PackedBatch extends MicroBatch {
+  tokens: Int32Array;
   positions: Int32Array;
   /** Where each input sequence sits: row, offset in the row, length. */
   placement: { row: number; offset: number; length: number }[];
