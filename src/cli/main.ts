@@ -3,6 +3,7 @@ import { loadConfig } from '../common/config.js';
 import { AlignboardError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import { startServer } from '../server/index.js';
+import { registerDataCommands } from './commands/data.js';
 import { registerEngineCommands } from './commands/engine.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerModelCommands } from './commands/model.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
       if (checks.some((c) => c.isRequired && !c.isOk)) process.exitCode = 1;
     });
 
+  registerDataCommands(program);
   registerEngineCommands(program);
   registerEvalCommands(program);
   registerModelCommands(program);

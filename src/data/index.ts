@@ -7,6 +7,13 @@
  * model folder's tokenizer and chat template).
  */
 export {
+  type CheckDatasetOptions,
+  type CheckEvent,
+  type CheckResult,
+  checkDataset,
+  checkDatasetIter,
+} from './check-dataset.js';
+export {
   type CheckFieldConsumptionOptions,
   type ConsumptionReport,
   type ConsumptionSample,
@@ -32,6 +39,12 @@ export {
   type RenderPart,
 } from './contract.js';
 export {
+  type ConvertDatasetOptions,
+  type ConvertEvent,
+  convertDataset,
+  convertDatasetIter,
+} from './convert-dataset.js';
+export {
   type DataVersion,
   type DataVersionSummary,
   getContract,
@@ -44,6 +57,7 @@ export {
   saveContract,
 } from './dataset-versions.js';
 export { diffReports, type ReportDiff } from './diff-reports.js';
+export { diffVersions } from './diff-versions.js';
 export { ContractError, DATA_ERROR_CODES, DataError, type DataErrorCode } from './errors.js';
 export {
   DEFAULT_GATE_RULES,
@@ -94,7 +108,24 @@ export {
   type RowItem,
   readRowsIter,
 } from './read-rows.js';
+export { readVersionRows } from './read-version-rows.js';
 export { type RenderedExample, renderExample, type SidePart } from './render-example.js';
+export { describeContract, loadTrainingTemplate, resolveContract } from './resolve-inputs.js';
+export {
+  ConsumptionReportSchema,
+  ContractSummarySchema,
+  type DataSourceInput,
+  DataSourceInputSchema,
+  DatasetListSchema,
+  DataVersionSchema,
+  DataVersionSummarySchema,
+  InspectionReportSchema,
+  type IntakeInput,
+  IntakeInputSchema,
+  StoredContractSchema,
+  VersionDiffSchema,
+  VersionRowsSchema,
+} from './schemas.js';
 export {
   loadChatTemplate,
   loadTokenizer,

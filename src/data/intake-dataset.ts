@@ -4,19 +4,13 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Logger, silentLogger } from '../common/logger.js';
 import type { Store } from '../store/index.js';
-import {
-  type CheckFieldConsumptionOptions,
-  type ConsumptionReport,
-  checkFieldConsumption,
-} from './check-field-consumption.js';
+import { type CheckResult, checkDatasetIter } from './check-dataset.js';
 import type { LoadedContract } from './contract.js';
 import { type DataVersion, latestAcceptedVersion, putDataVersion, saveContract } from './dataset-versions.js';
 import { diffReports } from './diff-reports.js';
-import { evaluateGate, resolveGateRules } from './evaluate-gate.js';
-import { FindingCollector } from './findings.js';
 import type { FormatOptions } from './formats.js';
-import { type InspectEvent, type InspectOptions, inspectDatasetIter } from './inspect-dataset.js';
-import { listDataFiles, type RowItem, readRowsIter } from './read-rows.js';
+import type { InspectEvent, InspectOptions } from './inspect-dataset.js';
+import { listDataFiles } from './read-rows.js';
 import type { TokenCounter, TrainingTemplate } from './training-template.js';
 
 export interface IntakeOptions {
@@ -26,6 +20,8 @@ export interface IntakeOptions {
   /** When given, the field-consumption check runs on the first `consumptionRows` rows. */
   template?: TrainingTemplate;
   tokenizer?: TokenCounter;
+  /** Target training length in tokens; defaults to the contract's `limits.max_length`. */
+  maxLength?: number;
   formatOptions?: FormatOptions;
   consumptionRows?: number;
   inspect?: Pick<InspectOptions, 'workers' | 'parallelMinBytes' | 'nearDuplicateRows' | 'tokenSampleRows'>;
@@ -69,46 +65,23 @@ export async function* intakeDatasetIter(target: string, opts: IntakeOptions): A
   await saveContract(opts.store, opts.contract);
   const { hash, sizeBytes } = await hashContent(target, opts.signal);
   yield { type: 'hashed', contentHash: hash };
-  let report: DataVersion['report'] | undefined;
-  for await (const e of inspectDatasetIter(target, {
-    ...opts.inspect,
+  let result: CheckResult | undefined;
+  for await (const e of checkDatasetIter(target, {
     contract,
-    formatOptions: opts.formatOptions,
-    tokenizer: opts.tokenizer,
     template: opts.template,
+    tokenizer: opts.tokenizer,
+    maxLength: opts.maxLength,
+    formatOptions: opts.formatOptions,
+    consumptionRows: opts.consumptionRows,
+    inspect: opts.inspect,
     signal: opts.signal,
     log,
   })) {
-    if (e.type === 'finished') report = e.report;
-    yield e;
+    if (e.type === 'checked') result = e.result;
+    else yield e;
   }
-  if (!report) throw new Error('inspection ended without a report');
-  let consumption: ConsumptionReport | undefined;
-  if (opts.template && report.rows > 0) {
-    const sample: RowItem[] = [];
-    for await (const item of readRowsIter(target, { signal: opts.signal })) {
-      if (item.row) sample.push(item);
-      if (sample.length >= (opts.consumptionRows ?? 64)) break;
-    }
-    const checkOpts: CheckFieldConsumptionOptions = {
-      template: opts.template,
-      contract,
-      formatOptions: opts.formatOptions,
-      tokenizer: opts.tokenizer,
-    };
-    if (report.format) checkOpts.format = report.format;
-    consumption = checkFieldConsumption(sample, checkOpts);
-    const merged = new FindingCollector();
-    merged.merge(consumption.findings);
-    merged.merge(report.findings);
-    report.findings = merged.list();
-    report.metrics.consumption_failures =
-      consumption.renderErrors +
-      consumption.fields.filter(
-        (f) => (f.status === 'dropped' && (f.declared || f.deprecated)) || f.status === 'wrong_part',
-      ).length;
-  }
-  const decision = evaluateGate(report.metrics, report.findings, resolveGateRules(contract.gate));
+  if (!result) throw new Error('check ended without a result');
+  const { report, consumption, decision } = result;
   const id = `${opts.dataset}@${hash.slice(0, 16)}`;
   const previous = await latestAcceptedVersion(opts.store, opts.dataset, id);
   const now = new Date().toISOString();

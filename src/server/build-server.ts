@@ -17,6 +17,7 @@ import { VERSION } from '../common/version.js';
 import { createStore, type Store } from '../store/index.js';
 import { handleError } from './errors.js';
 import type { RouteDeps } from './route-deps.js';
+import { dataRoutes } from './routes/data.js';
 import { registryRoutes } from './routes/registry.js';
 import { systemRoutes } from './routes/system.js';
 import { ApiErrorSchema } from './schemas.js';
@@ -96,6 +97,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await api.register(systemRoutes, deps);
       await api.register(registryRoutes, { ...deps, prefix: '/registry' });
+      await api.register(dataRoutes, { ...deps, prefix: '/data' });
     },
     { prefix: '/api' },
   );
