@@ -7,6 +7,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerEngineCommands } from './commands/engine.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerModelCommands } from './commands/model.js';
+import { registerVizCommands } from './commands/viz.js';
 import { formatDoctor, runDoctor } from './doctor.js';
 
 /** Builds the `alignboard` command tree. Each domain adds its commands with one line here. */
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerEngineCommands(program);
   registerEvalCommands(program);
   registerModelCommands(program);
+  registerVizCommands(program);
   return program;
 }
 

@@ -20,6 +20,7 @@ import type { RouteDeps } from './route-deps.js';
 import { dataRoutes } from './routes/data.js';
 import { registryRoutes } from './routes/registry.js';
 import { systemRoutes } from './routes/system.js';
+import { vizRoutes } from './routes/viz.js';
 import { ApiErrorSchema } from './schemas.js';
 
 /** The server type, with zod schemas typing every handler. */
@@ -97,6 +98,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await api.register(systemRoutes, deps);
       await api.register(registryRoutes, { ...deps, prefix: '/registry' });
+      await api.register(vizRoutes, { ...deps, prefix: '/viz' });
       await api.register(dataRoutes, { ...deps, prefix: '/data' });
     },
     { prefix: '/api' },

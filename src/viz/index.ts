@@ -30,6 +30,7 @@ export { type BuiltInput, buildInput, documentBlock, ragUserContent, renderInput
 export { causalAttention } from './causal-attention.js';
 // Errors
 export { VIZ_ERROR_CODES, VizError, type VizErrorCode } from './errors.js';
+export { type ExportPayload, jsonForScript, renderStaticHtml } from './export-html.js';
 export {
   type AttentionExtraction,
   buildView,
@@ -62,20 +63,34 @@ export {
   type RagNoiseOptions,
   ragNoise,
 } from './noise-meter.js';
+// Requests the server and the CLI run, over a model cache
+export { createModelCache, type ModelCache, resolveModelDir } from './resolve-model.js';
+export { runAttention, runCompare, runExport, runNoise } from './run-requests.js';
 // Schemas and types (the server and the web client reuse these)
 export {
   type AttentionInput,
   AttentionInputSchema,
+  type AttentionRequest,
+  AttentionRequestSchema,
   type AttentionView,
   AttentionViewSchema,
   type AttentionWindow,
+  type CompareRequest,
+  CompareRequestSchema,
+  type CompareResult,
+  CompareResultSchema,
+  type ExportRequest,
+  ExportRequestSchema,
   type Matrix,
   type NoiseReport,
+  type NoiseRequest,
+  NoiseRequestSchema,
   type NoiseResult,
   NoiseResultSchema,
   type Placement,
   type RagDocument,
   type RagInput,
+  RagInputSchema,
   type Segment,
   type SegmentKind,
   type Shares,

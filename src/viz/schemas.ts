@@ -159,3 +159,48 @@ export const NoiseResultSchema = z.object({
   view: AttentionViewSchema,
 });
 export type NoiseResult = z.infer<typeof NoiseResultSchema>;
+
+// ---- requests (server bodies and CLI files) ----
+
+const ModelRefSchema = z
+  .string()
+  .min(1)
+  .describe('a model folder or a registry model (id, name@version or name)');
+
+export const AttentionRequestSchema = z.object({
+  model: ModelRefSchema,
+  input: AttentionInputSchema,
+  window: WindowSchema.optional(),
+  query: z.number().int().nonnegative().optional(),
+});
+export type AttentionRequest = z.infer<typeof AttentionRequestSchema>;
+
+export const CompareRequestSchema = z.object({
+  models: z.tuple([ModelRefSchema, ModelRefSchema]),
+  input: AttentionInputSchema,
+  window: WindowSchema.optional(),
+  query: z.number().int().nonnegative().optional(),
+});
+export type CompareRequest = z.infer<typeof CompareRequestSchema>;
+
+export const CompareResultSchema = z.object({ views: z.array(AttentionViewSchema) });
+export type CompareResult = z.infer<typeof CompareResultSchema>;
+
+export const RagInputSchema = AttentionInputSchema.options[2];
+
+export const NoiseRequestSchema = z.object({
+  model: ModelRefSchema,
+  input: RagInputSchema,
+  leaveOneOut: z.boolean().optional(),
+  placements: z.boolean().optional(),
+  maxNewTokens: z.number().int().min(1).max(256).optional(),
+  window: WindowSchema.optional(),
+});
+export type NoiseRequest = z.infer<typeof NoiseRequestSchema>;
+
+export const ExportRequestSchema = z.discriminatedUnion('kind', [
+  AttentionRequestSchema.extend({ kind: z.literal('attention') }),
+  CompareRequestSchema.extend({ kind: z.literal('compare') }),
+  NoiseRequestSchema.extend({ kind: z.literal('noise') }),
+]);
+export type ExportRequest = z.infer<typeof ExportRequestSchema>;

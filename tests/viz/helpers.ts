@@ -149,7 +149,9 @@ export function naiveGpt2Attentions(cfg: Gpt2Config, w: Tensors, tokens: number[
         rows.push([...p2, ...new Array(tokens.length - t - 1).fill(0)]);
         for (let k = 0; k <= t; k++)
           for (let d = 0; d < D; d++)
-            (ys[t] as Vec)[h * D + d] += (p2[k] as number) * ((qkv[k] as Vec)[2 * C + h * D + d] as number);
+            (ys[t] as Vec)[h * D + d] =
+              ((ys[t] as Vec)[h * D + d] as number) +
+              (p2[k] as number) * ((qkv[k] as Vec)[2 * C + h * D + d] as number);
       }
       layer.push(rows);
     }
@@ -222,7 +224,9 @@ export function naiveLlamaAttentions(model: LlamaModel, tokens: number[]): numbe
         rows.push([...p2, ...new Array(tokens.length - t - 1).fill(0)]);
         for (let k = 0; k <= t; k++)
           for (let d = 0; d < D; d++)
-            (ys[t] as Vec)[h * D + d] += (p2[k] as number) * ((vs[k] as Vec)[kh * D + d] as number);
+            (ys[t] as Vec)[h * D + d] =
+              ((ys[t] as Vec)[h * D + d] as number) +
+              (p2[k] as number) * ((vs[k] as Vec)[kh * D + d] as number);
       }
       layer.push(rows);
     }
