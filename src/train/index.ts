@@ -26,6 +26,13 @@ export {
   sortDecreasing,
 } from './pack-sequences.js';
 export {
+  assertPreflight,
+  type PreflightCheck,
+  type PreflightOptions,
+  type PreflightReport,
+  preflight,
+} from './preflight.js';
+export {
   ALGORITHMS,
   type Algorithm,
   canonicalJson,
