@@ -5,6 +5,10 @@ export const paths = {
   modelDiff: { path: '/models/diff', label: 'Compare models' },
   model: { path: '/models/:id', label: 'Model' },
   datasets: { path: '/datasets', label: 'Datasets' },
+  dataDiff: { path: '/datasets/diff', label: 'Compare dataset versions' },
+  dataVersion: { path: '/datasets/versions/:id', label: 'Dataset version' },
+  dataConsumption: { path: '/datasets/versions/:id/consumption', label: 'Field consumption' },
+  dataset: { path: '/datasets/:name', label: 'Dataset' },
   evaluations: { path: '/evaluations', label: 'Evaluations' },
   training: { path: '/training', label: 'Training' },
   attention: { path: '/attention', label: 'Attention' },
@@ -27,3 +31,16 @@ export const modelHref = (id: string): string => `/models/${encodeURIComponent(i
 /** The shareable diff page of registry models; `only` turns on "show only differences". */
 export const modelDiffHref = (ids: string[], only = false): string =>
   `/models/diff?ids=${ids.map(encodeURIComponent).join(',')}${only ? '&only=1' : ''}`;
+
+/** The versions of one dataset. */
+export const datasetHref = (name: string): string => `/datasets/${encodeURIComponent(name)}`;
+
+/** One dataset version with its report. */
+export const dataVersionHref = (id: string): string => `/datasets/versions/${encodeURIComponent(id)}`;
+
+/** The field-consumption view of a dataset version. */
+export const dataConsumptionHref = (id: string): string => `${dataVersionHref(id)}/consumption`;
+
+/** Two dataset versions compared. */
+export const dataDiffHref = (before: string, after: string): string =>
+  `/datasets/diff?before=${encodeURIComponent(before)}&after=${encodeURIComponent(after)}`;

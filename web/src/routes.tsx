@@ -1,6 +1,11 @@
 import { createBrowserRouter } from 'react-router';
 import { Layout } from './components/layout';
 import { NotBuiltYet } from './components/not-built-yet';
+import { ConsumptionPage } from './pages/datasets/consumption-page';
+import { DatasetListPage } from './pages/datasets/dataset-list';
+import { DatasetPage } from './pages/datasets/dataset-page';
+import { DataDiffPage } from './pages/datasets/diff-page';
+import { VersionPage } from './pages/datasets/version-page';
 import { HomePage } from './pages/home/home';
 import { ModelCatalogPage } from './pages/models/catalog';
 import { ModelDiffPage } from './pages/models/diff-page';
@@ -17,12 +22,11 @@ export const router = createBrowserRouter([
       { path: paths.models.path, element: <ModelCatalogPage /> },
       { path: paths.modelDiff.path, element: <ModelDiffPage /> },
       { path: paths.model.path, element: <ModelPage /> },
-      {
-        path: paths.datasets.path,
-        element: (
-          <NotBuiltYet title="Datasets" summary="Data contracts, inspection reports and the intake gate." />
-        ),
-      },
+      { path: paths.datasets.path, element: <DatasetListPage /> },
+      { path: paths.dataDiff.path, element: <DataDiffPage /> },
+      { path: paths.dataVersion.path, element: <VersionPage /> },
+      { path: paths.dataConsumption.path, element: <ConsumptionPage /> },
+      { path: paths.dataset.path, element: <DatasetPage /> },
       {
         path: paths.evaluations.path,
         element: (
