@@ -37,7 +37,9 @@ export { EndpointError, EvaluationError, NetworkError } from './errors.js';
 export { type ImportLmEvalTaskOptions, importLmEvalTask } from './import-lm-eval-task.js';
 export { formatPrompt, type JudgeOutcome, judgeSample } from './judge.js';
 export { type DatasetRef, type Doc, hashDocs, loadDatasetSplit, readDatasetFile } from './load-dataset.js';
+export { type LoadArenaHardOptions, loadArenaHard } from './load-arena-hard.js';
 export { type LoadTaskOptions, loadTask } from './load-task.js';
+export { type LoadMtBenchOptions, loadMtBench } from './load-mt-bench.js';
 export { checkPromptLogprobs, probeEndpoint } from './probe-endpoint.js';
 export { PythonRandom } from './python-random.js';
 export {

@@ -11,6 +11,8 @@ export interface JudgeOutcome {
   outcome: number | null;
   verdicts: string[];
   isInconsistent: boolean;
+  /** Judge replies whose verdict could not be read (no match of the pattern, or an unknown label). */
+  unreadable: number;
 }
 
 /** FastChat-style `{name}` placeholders (Python str.format), as the MT-Bench judge prompts use. */
@@ -75,8 +77,9 @@ export async function judgeSample(
     return {
       score,
       outcome: null,
-      verdicts: [v ?? `unreadable: ${excerpt(text, 60)}`],
+      verdicts: [score !== null ? (v as string) : `unreadable: ${excerpt(text, 60)}`],
       isInconsistent: false,
+      unreadable: score === null ? 1 : 0,
     };
   }
   const baseline = String(judge.baselineField ? (sample.doc[judge.baselineField] ?? '') : '');
@@ -100,5 +103,11 @@ export async function judgeSample(
     outcome = 0.5;
     isInconsistent = s1 !== 0.5 || swapped !== 0.5;
   }
-  return { score: null, outcome, verdicts: [first ?? 'unreadable', second ?? 'unreadable'], isInconsistent };
+  return {
+    score: null,
+    outcome,
+    verdicts: [first ?? 'unreadable', second ?? 'unreadable'],
+    isInconsistent,
+    unreadable: (s1 === null ? 1 : 0) + (s2 === null ? 1 : 0),
+  };
 }

@@ -18,6 +18,10 @@ export interface RunSummary {
   ratings?: Record<string, Rating>;
   /** Pairwise judging: position-swapped verdicts that disagreed (counted as ties). */
   inconsistentVerdicts?: number;
+  /** Pairwise judging: samples scored as a tie (a tie verdict, or inconsistent across the swap). */
+  ties?: number;
+  /** Judged tasks: judge replies whose verdict could not be read; their samples lack that score. */
+  unreadableVerdicts?: number;
 }
 
 export async function listSampleRecords(store: Store, runId: string): Promise<SampleRecord[]> {
@@ -42,6 +46,9 @@ export function summarizeRecords(records: readonly SampleRecord[], opts: { seed?
     ),
     truncatedReasoning: records.filter((r) => r.isTruncatedReasoning).length,
   };
+  const judged = records.filter((r) => r.judge !== undefined);
+  if (judged.length > 0)
+    summary.unreadableVerdicts = judged.reduce((n, r) => n + (r.judge?.unreadable ?? 0), 0);
   const pairwise = records.filter((r) => r.judge?.outcome !== null && r.judge?.outcome !== undefined);
   if (pairwise.length > 0) {
     const battles: Battle[] = pairwise.map((r) => ({
@@ -55,6 +62,7 @@ export function summarizeRecords(records: readonly SampleRecord[], opts: { seed?
       rounds: 500,
     });
     summary.inconsistentVerdicts = pairwise.filter((r) => r.judge?.isInconsistent).length;
+    summary.ties = pairwise.filter((r) => r.judge?.outcome === 0.5).length;
   }
   return summary;
 }

@@ -1,0 +1,245 @@
+import path from 'node:path';
+import Fastify from 'fastify';
+import { expect, onTestFinished, test } from 'vitest';
+import type { ChatMessage } from '../../src/eval/build-samples.js';
+import { loadArenaHard } from '../../src/eval/load-arena-hard.js';
+import type { Doc } from '../../src/eval/load-dataset.js';
+import { loadMtBench } from '../../src/eval/load-mt-bench.js';
+import { evaluate } from '../../src/eval/run-eval.js';
+import type { TaskSpec } from '../../src/eval/schemas.js';
+import { listSampleRecords, summarizeRecords } from '../../src/eval/summarize-run.js';
+import { buildEngineServer } from '../../src/server/engine-api/index.js';
+import { createStore, type Store } from '../../src/store/index.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { writeTinyModel } from '../helpers/tiny-model.js';
+import { BENCHMARKS } from './shared-paths.js';
+
+const MT_BENCH = path.join(BENCHMARKS, 'mt_bench');
+const ARENA_HARD = path.join(BENCHMARKS, 'arena_hard_v0.1');
+
+/** The engine's OpenAI-compatible server with a tiny random model; records the chat requests it gets. */
+async function startEngine(seed: number) {
+  const { dir } = await writeTinyModel({ seed, config: { max_position_embeddings: 8192 } });
+  const app = await buildEngineServer({ modelDir: dir, modelName: `tiny-${seed}` });
+  const chats: ChatMessage[][] = [];
+  app.addHook('preHandler', async (req) => {
+    const messages = (req.body as { messages?: ChatMessage[] } | undefined)?.messages;
+    if (req.url.endsWith('/chat/completions') && messages) chats.push(messages);
+  });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  onTestFinished(() => app.close());
+  return { name: `engine-${seed}`, baseUrl: `${base}/v1`, model: `tiny-${seed}`, chats };
+}
+
+/** A judge that answers by a fixed rule, over the OpenAI chat protocol; the rule sees the judge prompt. */
+async function startScriptedJudge(rule: (prompt: string, call: number) => string) {
+  const app = Fastify();
+  let call = 0;
+  app.post('/v1/chat/completions', async (req) => {
+    const { messages } = req.body as { messages: ChatMessage[] };
+    const content = rule(messages.at(-1)?.content ?? '', call++);
+    return {
+      id: `j${call}`,
+      object: 'chat.completion',
+      created: 0,
+      model: 'judge',
+      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+    };
+  });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  onTestFinished(() => app.close());
+  return { name: 'scripted-judge', baseUrl: `${base}/v1`, model: 'judge' };
+}
+
+async function tempStore(): Promise<Store> {
+  const store = createStore({ databaseUrl: `sqlite:${path.join(await makeTempDir(), 'a.db')}` });
+  await store.migrate();
+  onTestFinished(() => store.close());
+  return store;
+}
+
+/** Short tasks for a tiny model: few new tokens (they are part of the contract). */
+const small = (task: TaskSpec, judgeMaxTokens = 3): TaskSpec => ({
+  ...task,
+  generation: { ...task.generation, maxTokens: 4 },
+  judge: task.judge && { ...task.judge, maxTokens: judgeMaxTokens },
+});
+
+/** arena-hard questions with the shortest prompt + baseline, so judge prompts fit a tiny model quickly. */
+function shortest(docs: Doc[], n: number): Doc[] {
+  const len = (d: Doc) => String(d.prompt).length + String(d.baseline).length;
+  return [...docs].sort((a, b) => len(a) - len(b)).slice(0, n);
+}
+
+const answerIn = (prompt: string, slot: 'A' | 'B') =>
+  new RegExp(
+    `<\\|The Start of Assistant ${slot}'s Answer\\|>\\n([\\s\\S]*?)\\n<\\|The End of Assistant ${slot}'s Answer\\|>`,
+  ).exec(prompt)?.[1];
+
+test('loaders read the shared MT-Bench and arena-hard files in place', async () => {
+  const mt = await loadMtBench({ dir: MT_BENCH });
+  expect(mt.docs).toHaveLength(80);
+  expect(mt.docs.filter((d) => d.reference !== undefined).map((d) => d.category)).toEqual(
+    Array.from({ length: 30 }, (_, i) => (i < 10 ? 'reasoning' : i < 20 ? 'math' : 'coding')),
+  );
+  expect(mt.task.judge).toMatchObject({ mode: 'single', systemPrompt: 'You are a helpful assistant.' });
+  expect(mt.task.judge?.referencePromptTemplate).toContain('[The Start of Reference Answer]');
+  const ah = await loadArenaHard({ dir: ARENA_HARD });
+  expect(ah.docs).toHaveLength(500);
+  expect(ah.docs[0]).toMatchObject({ uid: '328c149ed45a41c0b9d6f14659e63599' });
+  expect(String(ah.docs[0]?.baseline).length).toBeGreaterThan(100);
+  await expect(loadArenaHard({ dir: ARENA_HARD, baselineModel: 'nobody' })).rejects.toMatchObject({
+    code: 'AB_EVAL_DATASET_NOT_FOUND',
+    where: { file: path.join(ARENA_HARD, 'model_answer_nobody.jsonl') },
+  });
+});
+
+test('MT-Bench single grading, engine candidate and engine judge: garbage verdicts are counted and reported', {
+  timeout: 60_000,
+}, async () => {
+  const candidate = await startEngine(1);
+  const judge = await startEngine(2);
+  const mt = await loadMtBench({ dir: MT_BENCH });
+  // A general question and a math question (graded against the reference answer).
+  const docs = [mt.docs[0], mt.docs.find((d) => d.category === 'math')] as Doc[];
+  const store = await tempStore();
+  const out = await evaluate(
+    { task: small(mt.task), docs, endpoint: candidate, judgeEndpoint: judge },
+    { store, concurrency: { start: 2, max: 2 } },
+  );
+  expect(out.status).toBe('finished');
+  const records = await listSampleRecords(store, out.runId);
+  expect(records.map((r) => r.id)).toEqual(docs.map((d) => String(d.question_id)));
+  // A random tiny judge writes no "[[N]]": each unreadable reply is counted, its sample unscored.
+  const unreadable = records.filter((r) => r.judge?.score === null).length;
+  expect(out.summary.unreadableVerdicts).toBe(unreadable);
+  expect(out.summary.metrics.judge_score?.n ?? 0).toBe(records.length - unreadable);
+  for (const r of records.filter((x) => x.judge?.score === null))
+    expect(r.judge?.verdicts[0]).toMatch(/^unreadable: /);
+  // The judge got the MT-Bench prompts: the reference answer only for the math question.
+  expect(judge.chats).toHaveLength(2);
+  for (const messages of judge.chats)
+    expect(messages[0]).toEqual({ role: 'system', content: 'You are a helpful assistant.' });
+  const prompts = judge.chats.map((m) => m.at(-1)?.content ?? '');
+  const math = docs[1] as Doc;
+  expect(prompts.filter((p) => p.includes('[The Start of Reference Answer]'))).toEqual([
+    expect.stringContaining(String(math.reference)),
+  ]);
+  expect(prompts.every((p) => p.includes('Rating: [[5]]'))).toBe(true);
+});
+
+test('arena-hard pairwise, engine candidate and engine judge: both orders judged, garbage counted', {
+  timeout: 60_000,
+}, async () => {
+  const candidate = await startEngine(1);
+  const judge = await startEngine(2);
+  const ah = await loadArenaHard({ dir: ARENA_HARD });
+  const docs = shortest(ah.docs, 1);
+  const store = await tempStore();
+  const out = await evaluate(
+    { task: small(ah.task), docs, endpoint: candidate, judgeEndpoint: judge },
+    { store, concurrency: { start: 2, max: 2 } },
+  );
+  expect(out.status).toBe('finished');
+  const records = await listSampleRecords(store, out.runId);
+  // Position swap: each sample is judged twice, candidate as A then as B, baseline opposite.
+  expect(judge.chats).toHaveLength(2);
+  for (const r of records) {
+    const doc = docs[r.index] as Doc;
+    const seen = judge.chats
+      .map((m) => m.at(-1)?.content ?? '')
+      .filter((p) => p.includes(String(doc.prompt)))
+      .map((p) => [answerIn(p, 'A'), answerIn(p, 'B')]);
+    expect(seen.sort()).toEqual(
+      [
+        [r.responses[0], doc.baseline],
+        [doc.baseline, r.responses[0]],
+      ].sort(),
+    );
+  }
+  const unreadable = records.reduce((n, r) => n + (r.judge?.unreadable ?? 0), 0);
+  expect(out.summary.unreadableVerdicts).toBe(unreadable);
+  // Samples with both verdicts unreadable have no outcome and take no part in the ratings.
+  const scored = records.filter((r) => r.judge?.outcome !== null);
+  expect(out.summary.metrics.win_rate?.n ?? 0).toBe(scored.length);
+  expect(out.summary.ratings === undefined).toBe(scored.length === 0);
+});
+
+test('verdict handling with a scripted judge: swap, ties, inconsistency, unreadable; Bradley–Terry reproducible by seed', {
+  timeout: 60_000,
+}, async () => {
+  const candidate = await startEngine(1);
+  const ah = await loadArenaHard({ dir: ARENA_HARD });
+  const docs = shortest(ah.docs, 8);
+  const baselines = new Set(docs.map((d) => String(d.baseline)));
+  // Per question (by its position in `docs`): 0,1,2 candidate better; 3 baseline better; 4 tie;
+  // 5 always "[[A>B]]" (position bias → inconsistent → tie); 6 garbage; 7 one garbage, one verdict.
+  const judge = await startScriptedJudge((prompt) => {
+    const q = docs.findIndex((d) => prompt.includes(`<|User Prompt|>\n${String(d.prompt)}\n`));
+    const baselineIsA = baselines.has(answerIn(prompt, 'A') ?? '');
+    const better = (who: 'candidate' | 'baseline') =>
+      (who === 'baseline') === baselineIsA ? 'My final verdict: [[A>>B]]' : 'My final verdict: [[B>A]]';
+    if (q <= 2) return better('candidate');
+    if (q === 3) return better('baseline');
+    if (q === 4) return 'Tie, relatively the same: [[A=B]]';
+    if (q === 5) return '[[A>B]]';
+    if (q === 6) return 'I cannot decide.';
+    return baselineIsA ? '[[Z]]' : better('candidate');
+  });
+  const store = await tempStore();
+  const out = await evaluate(
+    { task: small(ah.task), docs, endpoint: candidate, judgeEndpoint: judge },
+    { store, concurrency: { start: 4, max: 4 } },
+  );
+  const records = await listSampleRecords(store, out.runId);
+  expect(records.map((r) => [r.judge?.outcome, r.judge?.isInconsistent, r.judge?.unreadable])).toEqual([
+    [1, false, 0],
+    [1, false, 0],
+    [1, false, 0],
+    [0, false, 0],
+    [0.5, false, 0],
+    [0.5, true, 0],
+    [null, false, 2],
+    [1, false, 1],
+  ]);
+  expect(out.summary).toMatchObject({ inconsistentVerdicts: 1, ties: 2, unreadableVerdicts: 3 });
+  expect(out.summary.metrics.win_rate).toMatchObject({ n: 7, mean: 5 / 7 });
+  const ratings = out.summary.ratings;
+  expect(ratings?.baseline?.rating).toBe(1000);
+  expect(ratings?.candidate?.rating).toBeGreaterThan(1000);
+  const [lo, hi] = ratings?.candidate?.ci95 ?? [0, 0];
+  expect(lo).toBeLessThanOrEqual(ratings?.candidate?.rating ?? 0);
+  expect(hi).toBeGreaterThanOrEqual(ratings?.candidate?.rating ?? 0);
+  // Same stored verdicts and seed → the same intervals; another seed resamples differently.
+  expect(summarizeRecords(records).ratings).toEqual(ratings);
+  expect(summarizeRecords(records, { seed: 7 }).ratings).toEqual(
+    summarizeRecords(records, { seed: 7 }).ratings,
+  );
+  expect(summarizeRecords(records, { seed: 8 }).ratings?.candidate?.ci95).not.toEqual(
+    summarizeRecords(records, { seed: 7 }).ratings?.candidate?.ci95,
+  );
+});
+
+test('MT-Bench with a scripted judge: "Rating: [[N]]" becomes the score, reference template for math', {
+  timeout: 60_000,
+}, async () => {
+  const candidate = await startEngine(1);
+  const mt = await loadMtBench({ dir: MT_BENCH });
+  const docs = [mt.docs[0], mt.docs.find((d) => d.category === 'math'), mt.docs[2]] as Doc[];
+  const judge = await startScriptedJudge((prompt) =>
+    prompt.includes('[The Start of Reference Answer]')
+      ? 'Compared with the reference it is wrong. Rating: [[2]]'
+      : prompt.includes(String(docs[2]?.turn_1))
+        ? 'Rating: [[8.5]]'
+        : 'Fine. Rating: [[7]]',
+  );
+  const store = await tempStore();
+  const out = await evaluate(
+    { task: small(mt.task), docs, endpoint: candidate, judgeEndpoint: judge },
+    { store },
+  );
+  const records = await listSampleRecords(store, out.runId);
+  expect(records.map((r) => r.judge?.score)).toEqual([7, 2, 8.5]);
+  expect(out.summary.metrics.judge_score).toMatchObject({ n: 3, mean: 17.5 / 3 });
+  expect(out.summary.unreadableVerdicts).toBe(0);
+});
