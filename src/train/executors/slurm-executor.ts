@@ -126,12 +126,7 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions = {}): ClusterExe
       file = 'ssh';
     }
     return new Promise((resolve, reject) => {
-      const child = spawn(file, args, {
-        env,
-        signal,
-        timeout: timeoutMs,
-        stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
+      const child = spawn(file, args, { env, signal, timeout: timeoutMs, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8');
@@ -153,11 +148,9 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions = {}): ClusterExe
         ),
       );
       child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-      if (child.stdin) {
-        // EPIPE when the command exits before reading its input; its exit code says why.
-        child.stdin.on('error', () => undefined);
-        child.stdin.end(stdin);
-      }
+      // EPIPE when the command exits before reading its input; its exit code says why.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(stdin ?? '');
     });
   }
 
