@@ -46,6 +46,7 @@ export {
   type RecipeInput,
   RecipeSchema,
 } from './recipe.js';
+export { type RegisterTrainedModelInput, registerTrainedModel } from './register-trained-model.js';
 export {
   type TrainEmbeddedOptions,
   type TrainEvent,

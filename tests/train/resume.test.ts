@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import { loadModelDir, setEngineThreads } from '../../src/engine/index.js';
-import { parseRecipe, TrainError, train, trainIter } from '../../src/train/index.js';
+import { registerModel } from '../../src/registry/index.js';
+import { createStore } from '../../src/store/index.js';
+import { parseRecipe, registerTrainedModel, TrainError, train, trainIter } from '../../src/train/index.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { writeTinyModel } from '../helpers/tiny-model.js';
 import { politePairs } from './synthetic.js';
@@ -57,4 +59,33 @@ test('a run killed mid-way resumes from its last checkpoint and ends with the sa
   const a = await loadModelDir(whole.modelDir);
   const b = await loadModelDir(join(runDir, 'model'));
   expect(Buffer.from(b.model.params.buffer).equals(Buffer.from(a.model.params.buffer))).toBe(true);
+
+  // The finished model lands in the registry with its lineage.
+  const store = createStore({ databaseUrl: `sqlite:${join(root, 'ab.db')}` });
+  await store.migrate();
+  try {
+    await registerModel(store, { name: 'tiny', version: '1', location: base, sourceKind: 'local' });
+    const preflightReport = {
+      passed: true,
+      overridden: false,
+      recipeHash: recipe.hash,
+      checks: [],
+      consumption: {},
+    };
+    const now = new Date().toISOString();
+    const m = await registerTrainedModel(store, {
+      runId: 'run-1',
+      recipe,
+      modelDir: whole.modelDir,
+      preflight: preflightReport,
+      startedAt: now,
+      finishedAt: now,
+      finalMetrics: { loss: whole.history.at(-1)?.loss ?? 0 },
+    });
+    expect(m.baseModel?.name).toBe('tiny');
+    expect(m.training).toMatchObject({ recipeHash: recipe.hash, algorithm: 'sft', runId: 'run-1' });
+    expect(m.training?.datasets[0]).toMatchObject({ name: 'polite', version: 'v1' });
+  } finally {
+    await store.close();
+  }
 });
