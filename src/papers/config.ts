@@ -38,6 +38,8 @@ export const PapersConfigSchema = z.object({
       apiBase: z.string().url().default('https://export.arxiv.org'),
       minIntervalMs: z.number().int().nonnegative().default(ARXIV_MIN_INTERVAL_MS),
       timeoutMs: z.number().int().positive().default(30_000),
+      /** First backoff of a retried request (network error, 5xx, 429); doubles each retry. */
+      retryBaseMs: z.number().int().nonnegative().default(2000),
       /** Fetch full details (dates, full author list) from the API for the selected papers. */
       details: z.boolean().default(true),
     })
@@ -47,6 +49,7 @@ export const PapersConfigSchema = z.object({
       enabled: z.boolean().default(true),
       baseUrl: z.string().url().default('https://huggingface.co'),
       timeoutMs: z.number().int().positive().default(30_000),
+      retryBaseMs: z.number().int().nonnegative().default(1000),
     })
     .prefault({}),
   /** BCP-47-ish language tag for summaries: `ko`, `en`. */

@@ -20,6 +20,7 @@ export async function fetchArxivListing(category: string, ctx: SourceContext): P
   const xml = await fetchText(url, {
     what: `arXiv ${category} feed`,
     timeoutMs: ctx.config.arxiv.timeoutMs,
+    retry: { baseMs: ctx.config.arxiv.retryBaseMs },
     gate: ctx.gate,
     log: ctx.log,
     ...(ctx.signal && { signal: ctx.signal }),
@@ -36,6 +37,7 @@ export async function fetchArxivDetails(ids: readonly string[], ctx: SourceConte
     const xml = await fetchText(url, {
       what: 'arXiv API',
       timeoutMs: ctx.config.arxiv.timeoutMs,
+      retry: { baseMs: ctx.config.arxiv.retryBaseMs },
       gate: ctx.gate,
       log: ctx.log,
       ...(ctx.signal && { signal: ctx.signal }),
@@ -51,6 +53,7 @@ export async function fetchHfDaily(date: string, ctx: Omit<SourceContext, 'gate'
   const body = await fetchText(url, {
     what: 'Hugging Face Daily Papers',
     timeoutMs: ctx.config.hf.timeoutMs,
+    retry: { baseMs: ctx.config.hf.retryBaseMs },
     log: ctx.log,
     ...(ctx.signal && { signal: ctx.signal }),
   });

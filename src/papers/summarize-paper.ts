@@ -117,7 +117,7 @@ export function createSummarizer(opts: SummarizerOptions): Summarizer {
       throw new PapersError(
         'AB_PAPERS_SUMMARY_FAILED',
         `summary of ${paper.arxivId} failed${status}: ${(err as Error).message}`,
-        { field: paper.arxivId },
+        {},
         { cause: err },
       );
     }

@@ -43,6 +43,8 @@ export interface FakeTelegram {
     error: { error_code: number; description: string; parameters?: { retry_after?: number } },
     times?: number,
   ): void;
+  /** The `n`-th call (1-based, counting all calls of `method`) answers this error instead. */
+  failOn(method: string, n: number, error: { error_code: number; description: string }): void;
   app: FastifyInstance;
 }
 
@@ -177,6 +179,7 @@ export async function startFakeTelegram(opts: { token?: string } = {}): Promise<
   const calls: FakeCall[] = [];
   const messages: FakeMessage[] = [];
   const failures: { method: string; error: Parameters<FakeTelegram['failNext']>[1] }[] = [];
+  const failAt: { method: string; n: number; error: { error_code: number; description: string } }[] = [];
   let nextId = 1;
 
   app.post<{ Params: { bot: string; method: string }; Body: Record<string, unknown> }>(
@@ -188,6 +191,9 @@ export async function startFakeTelegram(opts: { token?: string } = {}): Promise<
       calls.push({ method, token: given, body, at: Date.now() });
       if (given !== token)
         return reply.status(401).send({ ok: false, error_code: 401, description: 'Unauthorized' });
+      const nth = calls.filter((c) => c.method === method).length;
+      const planned = failAt.find((f) => f.method === method && f.n === nth);
+      if (planned) return reply.status(planned.error.error_code).send({ ok: false, ...planned.error });
       const fail = failures.findIndex((f) => f.method === method);
       if (fail >= 0) {
         const [{ error }] = failures.splice(fail, 1) as [(typeof failures)[number]];
@@ -259,6 +265,9 @@ export async function startFakeTelegram(opts: { token?: string } = {}): Promise<
     chat: (chatId) => messages.filter((m) => m.chat_id === String(chatId)),
     failNext(method, error, times = 1) {
       for (let k = 0; k < times; k++) failures.push({ method, error });
+    },
+    failOn(method, n, error) {
+      failAt.push({ method, n, error });
     },
     app,
   };

@@ -18,11 +18,9 @@ export async function startFakeOpenAi(opts: {
     calls.push({ messages: body.messages });
     const out = opts.reply(body.messages, calls.length);
     if (typeof out !== 'string') {
-      return reply
-        .status(out.status)
-        .send({
-          error: { message: `fixture error ${out.status}`, type: 'server_error', param: null, code: null },
-        });
+      return reply.status(out.status).send({
+        error: { message: `fixture error ${out.status}`, type: 'server_error', param: null, code: null },
+      });
     }
     return {
       id: `chatcmpl-${calls.length}`,
