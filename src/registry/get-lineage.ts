@@ -1,14 +1,7 @@
 import type { Store } from '../store/index.js';
 import { RegistryError } from './errors.js';
-import { type ModelRow, requireModelRow, rowToEvaluation } from './model-rows.js';
-import {
-  type Lineage,
-  type LineageEdge,
-  type LineageNode,
-  type Scalar,
-  type TrainingInfo,
-  TrainingInfoSchema,
-} from './schemas.js';
+import { loadTraining, type ModelRow, requireModelRow, rowToEvaluation } from './model-rows.js';
+import type { Lineage, LineageEdge, LineageNode, Scalar, TrainingInfo } from './schemas.js';
 
 /** How far up a base chain we follow; real chains are a handful of links long. */
 const MAX_CHAIN = 100;
@@ -104,9 +97,7 @@ async function addTrainingAndEvaluations(
   nodes: Map<string, LineageNode>,
   addEdge: (s: string, t: string, k: LineageEdge['kind'], l: string | null) => void,
 ): Promise<void> {
-  const training: TrainingInfo | null = row.training
-    ? TrainingInfoSchema.parse(JSON.parse(row.training))
-    : null;
+  const training: TrainingInfo | null = await loadTraining(store.db, row.id);
   if (training) {
     const runId = `run:${training.runId ?? row.id}`;
     const details: Record<string, Scalar> = {

@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import { baseRefOf, requireModelRow, rowToDetail, rowToEvaluation } from './model-rows.js';
+import { baseRefOf, loadDetails, requireModelRow, rowToDetail, rowToEvaluation } from './model-rows.js';
 import type { ModelDetail } from './schemas.js';
 
 /** One model's page: summary, spec, weights, files, card, training, curves and evaluations. */
@@ -11,5 +11,10 @@ export async function getModel(store: Store, ref: string): Promise<ModelDetail> 
     .where('model_id', '=', row.id)
     .orderBy('created_at', 'asc')
     .execute();
-  return rowToDetail(row, await baseRefOf(store.db, row), evaluations.map(rowToEvaluation));
+  return rowToDetail(
+    row,
+    await loadDetails(store.db, row.id),
+    await baseRefOf(store.db, row),
+    evaluations.map(rowToEvaluation),
+  );
 }

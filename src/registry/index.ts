@@ -39,6 +39,7 @@ export {
   type SourceFile,
 } from './model-source.js';
 export { parseModelCard } from './parse-model-card.js';
+export { readModelFile } from './read-model-file.js';
 // Reading model folders without the store
 export { readModelFolder } from './read-model-folder.js';
 export { type RegisterModelInput, RegisterModelInputSchema, registerModel } from './register-model.js';

@@ -17,11 +17,13 @@ import {
   type ModelSummary,
   ScalarSchema,
   TokenizerInfoSchema,
+  type TrainingInfo,
   TrainingInfoSchema,
   WeightsSchema,
 } from './schemas.js';
 
 export type ModelRow = Selectable<Database['registry_models']>;
+export type DetailsRow = Selectable<Database['registry_model_details']>;
 export type EvaluationRow = Selectable<Database['registry_evaluations']>;
 type Db = Store['db'];
 
@@ -75,17 +77,18 @@ export function rowToSummary(row: ModelRow, base: BaseModelRef | null): ModelSum
 
 export function rowToDetail(
   row: ModelRow,
+  details: DetailsRow | undefined,
   base: BaseModelRef | null,
   evaluations: Evaluation[],
 ): ModelDetail {
   const stored = Stored.parse({
     tags: json(row.tags),
-    spec: json(row.spec),
-    files: json(row.files),
-    card: json(row.card),
-    training: json(row.training),
-    curves: json(row.curves),
-    generation: json(row.generation),
+    spec: json(details?.spec ?? null),
+    files: json(details?.files ?? '[]'),
+    card: json(details?.card ?? null),
+    training: json(details?.training ?? null),
+    curves: json(details?.curves ?? null),
+    generation: json(details?.generation ?? null),
   });
   return {
     ...rowToSummary(row, base),
@@ -97,9 +100,9 @@ export function rowToDetail(
     adapter: stored.card?.adapter ?? null,
     tokenizer: stored.card?.tokenizer ?? null,
     chatTemplate:
-      row.chat_template !== null && row.chat_template_hash !== null
+      details?.chat_template != null && row.chat_template_hash !== null
         ? ChatTemplateSchema.parse({
-            text: row.chat_template,
+            text: details.chat_template,
             hash: row.chat_template_hash,
             source: stored.card?.chatTemplateSource ?? 'registry',
           })
@@ -199,4 +202,22 @@ export async function resolveBase(
     .executeTakeFirst();
   if (byLocation) return { id: byLocation.id, external: null };
   return { id: null, external: ref.replace(/^hf:\/\//, '') };
+}
+
+export function loadDetails(db: Db, modelId: string): Promise<DetailsRow | undefined> {
+  return db
+    .selectFrom('registry_model_details')
+    .selectAll()
+    .where('model_id', '=', modelId)
+    .executeTakeFirst();
+}
+
+/** The training info of a model, for lineage; null when it has none. */
+export async function loadTraining(db: Db, modelId: string): Promise<TrainingInfo | null> {
+  const row = await db
+    .selectFrom('registry_model_details')
+    .select('training')
+    .where('model_id', '=', modelId)
+    .executeTakeFirst();
+  return row?.training ? TrainingInfoSchema.parse(JSON.parse(row.training)) : null;
 }

@@ -74,7 +74,7 @@ export async function registerModel(
   );
   const tags = [...new Set([...m.tags, ...(card?.tags ?? [])])];
 
-  const row = await store.db.transaction().execute(async (trx) => {
+  const { row, details } = await store.db.transaction().execute(async (trx) => {
     const version = m.version ?? (await nextVersion(trx, m.name));
     const clash = await trx
       .selectFrom('registry_models')
@@ -119,6 +119,13 @@ export async function registerModel(
       base_model_id: base.id,
       base_model_external: base.external,
       base_model_relation: baseRef ? relation : null,
+      chat_template_hash: imported?.chatTemplate?.hash ?? null,
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    };
+    const details = {
+      model_id: values.id,
       spec: imported?.spec ? JSON.stringify(imported.spec) : null,
       files: JSON.stringify(imported?.files ?? []),
       card: imported
@@ -133,17 +140,14 @@ export async function registerModel(
       training: training ? JSON.stringify(training) : null,
       curves: imported?.curves ? JSON.stringify(imported.curves) : null,
       chat_template: imported?.chatTemplate?.text ?? null,
-      chat_template_hash: imported?.chatTemplate?.hash ?? null,
       generation: imported?.generation ? JSON.stringify(imported.generation) : null,
-      created_at: now,
-      updated_at: now,
-      deleted_at: null,
     };
     await trx.insertInto('registry_models').values(values).execute();
-    return values;
+    await trx.insertInto('registry_model_details').values(details).execute();
+    return { row: values, details };
   });
   log.info({ modelId: row.id, name: row.name, version: row.version }, 'model registered');
-  return rowToDetail(row, await baseRefOf(store.db, row), []);
+  return rowToDetail(row, details, await baseRefOf(store.db, row), []);
 }
 
 async function nextVersion(db: Store['db'], name: string): Promise<string> {

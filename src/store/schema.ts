@@ -29,17 +29,22 @@ export interface RegistryModelsTable {
   base_model_id: string | null;
   base_model_external: string | null;
   base_model_relation: string | null;
+  chat_template_hash: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** The bulky JSON of a registry model, one row per model (kept apart so catalog scans stay narrow). */
+export interface RegistryModelDetailsTable {
+  model_id: string;
   spec: string | null;
   files: string;
   card: string | null;
   training: string | null;
   curves: string | null;
   chat_template: string | null;
-  chat_template_hash: string | null;
   generation: string | null;
-  created_at: string;
-  updated_at: string;
-  deleted_at: string | null;
 }
 
 /** An evaluation result attached to a registry model. */
@@ -254,6 +259,7 @@ export interface Database {
   eval_cache: EvalCacheTable;
   meta: MetaTable;
   registry_models: RegistryModelsTable;
+  registry_model_details: RegistryModelDetailsTable;
   registry_evaluations: RegistryEvaluationsTable;
   data_contracts: DataContractsTable;
   data_versions: DataVersionsTable;

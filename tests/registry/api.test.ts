@@ -42,6 +42,22 @@ describe('/api/registry', { timeout: 20_000 }, () => {
     expect(imported.status).toBe(201);
     expect(imported.json).toMatchObject({ name: 'qwen-api', family: 'qwen2', owner: 'dana' });
 
+    const raw = await fetch(`${base}/api/registry/models/${imported.json.id}/files/config.json`);
+    expect(raw.headers.get('content-type')).toContain('text/plain');
+    expect(JSON.parse(await raw.text())).toMatchObject({ model_type: 'qwen2' });
+    const weights = await call<{ code: string }>(
+      base,
+      'GET',
+      `/api/registry/models/${imported.json.id}/files/model.safetensors`,
+    );
+    expect(weights).toMatchObject({ status: 400, json: { code: 'AB_REGISTRY_FILE_NOT_TEXT' } });
+    const outside = await call<{ code: string }>(
+      base,
+      'GET',
+      `/api/registry/models/${imported.json.id}/files/..%2F..%2Fetc%2Fpasswd`,
+    );
+    expect(outside).toMatchObject({ status: 404, json: { code: 'AB_REGISTRY_FILE_NOT_FOUND' } });
+
     const list = await call<ModelList>(base, 'GET', '/api/registry/models?family=llama&sort=name&limit=10');
     expect(list.status).toBe(200);
     expect(list.json.total).toBe(3);

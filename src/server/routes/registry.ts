@@ -17,6 +17,7 @@ import {
   ModelDiffSchema,
   ModelListSchema,
   ModelSummarySchema,
+  readModelFile,
   UpdateModelInputSchema,
   updateModel,
 } from '../../registry/index.js';
@@ -121,6 +122,22 @@ export const registryRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { st
       },
     },
     async (req) => deleteModel(store, req.params.id),
+  );
+
+  app.get(
+    '/models/:id/files/*',
+    {
+      schema: {
+        summary: 'A raw metadata file of a local model, as text',
+        tags,
+        params: z.object({ id: z.string().min(1).max(400), '*': z.string().min(1).max(1000) }),
+        response: { 200: z.string(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const file = await readModelFile(store, req.params.id, req.params['*']);
+      return reply.type('text/plain; charset=utf-8').send(file.text);
+    },
   );
 
   app.get(

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 
 /**
- * The model registry: one row per model version (spec, files and card as JSON text), and the
- * evaluations attached to models. Portable to PostgreSQL: text ids, ISO timestamps, JSON as text.
+ * The model registry: one narrow catalog row per model version, its details (spec, files, card,
+ * training as JSON text) in a side table, and the evaluations attached to models. Portable to
+ * PostgreSQL: text ids, ISO timestamps, JSON as text.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -25,14 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('base_model_id', 'varchar(64)')
     .addColumn('base_model_external', 'varchar(300)')
     .addColumn('base_model_relation', 'varchar(40)')
-    .addColumn('spec', 'text')
-    .addColumn('files', 'text', (c) => c.notNull())
-    .addColumn('card', 'text')
-    .addColumn('training', 'text')
-    .addColumn('curves', 'text')
-    .addColumn('chat_template', 'text')
     .addColumn('chat_template_hash', 'varchar(80)')
-    .addColumn('generation', 'text')
     .addColumn('created_at', 'varchar(40)', (c) => c.notNull())
     .addColumn('updated_at', 'varchar(40)', (c) => c.notNull())
     .addColumn('deleted_at', 'varchar(40)')
@@ -46,6 +40,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .column(column)
       .execute();
   }
+  // The bulky JSON lives beside the catalog row, so list and search scan narrow rows only.
+  await db.schema
+    .createTable('registry_model_details')
+    .ifNotExists()
+    .addColumn('model_id', 'varchar(64)', (c) => c.primaryKey().references('registry_models.id'))
+    .addColumn('spec', 'text')
+    .addColumn('files', 'text', (c) => c.notNull())
+    .addColumn('card', 'text')
+    .addColumn('training', 'text')
+    .addColumn('curves', 'text')
+    .addColumn('chat_template', 'text')
+    .addColumn('generation', 'text')
+    .execute();
   await db.schema
     .createTable('registry_evaluations')
     .ifNotExists()
@@ -67,5 +74,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('registry_evaluations').ifExists().execute();
+  await db.schema.dropTable('registry_model_details').ifExists().execute();
   await db.schema.dropTable('registry_models').ifExists().execute();
 }

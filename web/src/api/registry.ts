@@ -89,3 +89,7 @@ export function useUpdateModel(id: string) {
     onSuccess: () => client.invalidateQueries({ queryKey: ['registry'] }),
   });
 }
+
+/** The raw text of a local model's metadata file (config.json, README.md, …), opened in a tab. */
+export const modelFileHref = (id: string, file: string): string =>
+  `/api/registry/models/${enc(id)}/files/${file.split('/').map(enc).join('/')}`;

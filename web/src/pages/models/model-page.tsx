@@ -1,7 +1,7 @@
 import './models.css';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { type ModelDetail, useLineage, useModel, useUpdateModel } from '../../api/registry';
+import { type ModelDetail, modelFileHref, useLineage, useModel, useUpdateModel } from '../../api/registry';
 import { ErrorBoundary } from '../../components/error-boundary';
 import { formatBytes, formatParams } from '../../components/format-number';
 import { LineChart } from '../../components/line-chart';
@@ -323,7 +323,13 @@ function FilesCard({ m }: { m: ModelDetail }) {
           {m.files.map((f) => (
             <tr key={f.path}>
               <td>
-                <code>{f.path}</code>
+                {m.sourceKind === 'local' && /\.(json|md|jinja|txt|ya?ml)$/i.test(f.path) ? (
+                  <a href={modelFileHref(m.id, f.path)} target="_blank" rel="noreferrer">
+                    <code>{f.path}</code>
+                  </a>
+                ) : (
+                  <code>{f.path}</code>
+                )}
               </td>
               <td className="num">{formatBytes(f.sizeBytes)}</td>
             </tr>
