@@ -16,7 +16,7 @@ export class EndpointError extends AlignboardError {
     super(code, message, where, { status: 502, cause: opts.cause });
   }
 
-  /** 408, 429 and 5xx may succeed on a retry; other statuses will not. */
+  /** 408, 429 and 5xx may succeed on a retry, and so may a malformed body (no `httpStatus`); other statuses will not. */
   get isRetryable(): boolean {
     const s = this.detail.httpStatus;
     return s === undefined || s === 408 || s === 429 || s >= 500;
@@ -121,9 +121,9 @@ export async function requestJson(url: string, opts: RequestJsonOptions): Promis
     } catch (err) {
       throw new EndpointError(
         codes.http,
-        `${operation}: ${shown} answered non-JSON: ${excerpt(text, 200)}`,
+        `${operation}: ${shown} answered ${res.status} with non-JSON: ${excerpt(text, 200)}`,
         {
-          httpStatus: res.status,
+          // No httpStatus: a malformed body from a flaky server may be whole on a retry.
           bodyExcerpt: excerpt(text, 500),
           requestId,
         },
