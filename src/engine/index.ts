@@ -36,6 +36,7 @@ export {
   scoreTokens,
   type TokenLogprob,
 } from './generate.js';
+export { type GgufTokenizer, writeGguf } from './gguf.js';
 // Inference internals and kernels, for benchmarks and expert callers.
 export {
   type CachedForwardOptions,
