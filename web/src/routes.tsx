@@ -1,6 +1,7 @@
 import { createBrowserRouter } from 'react-router';
 import { Layout } from './components/layout';
 import { NotBuiltYet } from './components/not-built-yet';
+import { AttentionPage } from './pages/attention/attention';
 import { ConsumptionPage } from './pages/datasets/consumption-page';
 import { DatasetListPage } from './pages/datasets/dataset-list';
 import { DatasetPage } from './pages/datasets/dataset-page';
@@ -47,12 +48,7 @@ export const router = createBrowserRouter([
       },
       {
         path: paths.attention.path,
-        element: (
-          <NotBuiltYet
-            title="Attention"
-            summary="Attention views of local models and the RAG attention-noise meter."
-          />
-        ),
+        element: <AttentionPage />,
       },
       {
         path: paths.papers.path,

@@ -78,6 +78,19 @@ export const vizRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, 
   );
 
   app.post(
+    '/export.json',
+    {
+      schema: {
+        summary: 'Any view as a self-contained static HTML file, wrapped in JSON for the web app',
+        tags,
+        body: ExportRequestSchema,
+        response: { 200: z.object({ filename: z.string(), html: z.string() }), ...errors },
+      },
+    },
+    async (req) => ({ filename: `attention-${req.body.kind}.html`, html: await runExport(cache, req.body) }),
+  );
+
+  app.post(
     '/export',
     {
       // 200 is an HTML document; with a text/html content type Fastify sends the string as is.
