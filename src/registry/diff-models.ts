@@ -53,7 +53,12 @@ export async function diffModels(
   add('model', 'location', (m) => m.location);
 
   const specKeys = keysOf((m) => m.spec).filter((k) => k !== 'rope');
-  for (const k of specKeys) add('spec', k, (m) => (m.spec ? (m.spec as Record<string, Scalar>)[k] : null));
+  for (const k of specKeys) {
+    add('spec', k, (m) => {
+      const value = Object.entries(m.spec ?? {}).find(([key]) => key === k)?.[1];
+      return typeof value === 'object' && value !== null ? JSON.stringify(value) : value;
+    });
+  }
   add('spec', 'rope.theta', (m) => m.spec?.rope?.theta);
   add('spec', 'rope.type', (m) => m.spec?.rope?.type);
   for (const k of keysOf((m) => m.spec?.rope?.scaling))
