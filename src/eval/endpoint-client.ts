@@ -97,7 +97,7 @@ export class EndpointClient {
     try {
       raw = await fn();
     } catch (err) {
-      throw classifyError(err, this.target.name, operation);
+      throw classifyError(err, this.target.name, operation, this.target.apiKey);
     }
     try {
       return parseAt(schema, raw, { field: operation });
@@ -105,7 +105,7 @@ export class EndpointClient {
       throw new EndpointError(
         'AB_EVAL_ENDPOINT_BAD_RESPONSE',
         `endpoint "${this.target.name}" ${operation}: reply does not match the OpenAI schema (${(err as Error).message})`,
-        { bodyExcerpt: excerpt(raw, 200) },
+        { bodyExcerpt: excerpt(scrubSecret(JSON.stringify(raw) ?? String(raw), this.target.apiKey), 200) },
         {},
         { cause: err },
       );
@@ -277,28 +277,47 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
+/**
+ * Removes the API key from text a remote sent back: some servers and gateways echo the key they
+ * rejected ("Incorrect API key provided: sk-…") in the error body.
+ */
+export function scrubSecret(text: string, secret: string | undefined): string {
+  return secret ? text.split(secret).join('[redacted]') : text;
+}
+
+/** The cause to keep: the original error, or a copy with the key removed when its message holds it. */
+function safeCause(err: unknown, secret: string | undefined): unknown {
+  if (!secret || !(err instanceof Error) || !`${err.message}${err.stack ?? ''}`.includes(secret)) return err;
+  const copy = new Error(scrubSecret(err.message, secret));
+  copy.name = err.name;
+  copy.stack = scrubSecret(err.stack ?? '', secret);
+  return copy;
+}
+
 /** Maps the openai package's errors onto ours, without the key or the Authorization header. */
-export function classifyError(err: unknown, endpoint: string, operation: string): Error {
+export function classifyError(err: unknown, endpoint: string, operation: string, secret?: string): Error {
   if (err instanceof EndpointError || err instanceof NetworkError) return err;
+  const scrub = (t: string) => scrubSecret(t, secret);
   if (err instanceof APIConnectionTimeoutError) {
     return new NetworkError(
       'AB_EVAL_ENDPOINT_TIMEOUT',
       `endpoint "${endpoint}" ${operation}: no answer before the request timeout`,
       {},
-      { cause: err },
+      { cause: safeCause(err, secret) },
     );
   }
   if (err instanceof APIConnectionError) {
-    const cause = (err.cause as Error | undefined)?.message ?? err.message;
+    const cause = scrub((err.cause as Error | undefined)?.message ?? err.message);
     return new NetworkError(
       'AB_EVAL_ENDPOINT_UNREACHABLE',
       `endpoint "${endpoint}" ${operation}: no answer (${excerpt(cause)})`,
       {},
-      { cause: err },
+      { cause: safeCause(err, secret) },
     );
   }
   if (err instanceof APIError && err.status !== undefined) {
-    const body = excerpt(err.error ?? err.message, 200);
+    const raw = err.error ?? err.message;
+    const body = excerpt(scrub(typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw))), 200);
     return new EndpointError(
       'AB_EVAL_ENDPOINT_STATUS',
       `endpoint "${endpoint}" ${operation} answered ${err.status}: ${body}`,
@@ -309,16 +328,16 @@ export function classifyError(err: unknown, endpoint: string, operation: string)
         retryAfterMs: retryAfterMs(err.headers),
       },
       {},
-      { cause: err },
+      { cause: safeCause(err, secret) },
     );
   }
   if (err instanceof SyntaxError || (err instanceof Error && /JSON/i.test(err.message))) {
     return new EndpointError(
       'AB_EVAL_ENDPOINT_BAD_RESPONSE',
-      `endpoint "${endpoint}" ${operation}: reply is not valid JSON (${excerpt(err.message)})`,
+      `endpoint "${endpoint}" ${operation}: reply is not valid JSON (${excerpt(scrub(err.message))})`,
       {},
       {},
-      { cause: err },
+      { cause: safeCause(err, secret) },
     );
   }
   if (err instanceof Error && (err.name === 'AbortError' || err.name === 'APIUserAbortError')) return err;
