@@ -251,8 +251,53 @@ export interface JobsTable {
   updated_at: string;
 }
 
+/** A training run (src/train); JSON columns are text, offsets are bigint (strings on PostgreSQL). */
+export interface TrainRunsTable {
+  id: string;
+  name: string;
+  algorithm: string;
+  /** The recipe's YAML as given; `recipe_hash` is over its canonical form. */
+  recipe: string;
+  recipe_file: string | null;
+  recipe_hash: string;
+  engine: string;
+  executor: string;
+  status: string;
+  /** JSON PreflightReport. */
+  preflight: string;
+  /** 0 or 1: the run went ahead despite a failed preflight. */
+  is_override: number;
+  run_dir: string;
+  queue_job_id: string | null;
+  /** The scheduler's job id (Slurm job, Ray submission, local pid) for re-attaching. */
+  executor_job_id: string | null;
+  log_offset: number | string;
+  metrics_offset: number | string;
+  total_steps: number | null;
+  last_step: number | null;
+  /** JSON: last step's metrics merged with the final ones. */
+  metrics_summary: string | null;
+  registered_model_id: string | null;
+  /** JSON: evaluation suites requested on completion and what became of each. */
+  evaluations: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+/** One step's metrics of a training run (JSON object of numbers). */
+export interface TrainMetricsTable {
+  run_id: string;
+  step: number;
+  metrics: string;
+}
+
 export interface Database {
   jobs: JobsTable;
+  train_runs: TrainRunsTable;
+  train_metrics: TrainMetricsTable;
   eval_endpoints: EvalEndpointsTable;
   eval_runs: EvalRunsTable;
   eval_samples: EvalSamplesTable;
