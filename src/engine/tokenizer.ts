@@ -104,8 +104,9 @@ export function createTokenizer(files: EngineTokenizer['files'], dir = '.'): Eng
   let compiled: Template | null = null;
   return {
     encode: (text, opts = {}) => tok.encode(text, { add_special_tokens: opts.addSpecialTokens ?? true }).ids,
+    // The library rejects an empty list; an empty generation decodes to ''.
     decode: (ids, opts = {}) =>
-      tok.decode([...ids], { skip_special_tokens: opts.skipSpecialTokens ?? false }),
+      ids.length === 0 ? '' : tok.decode([...ids], { skip_special_tokens: opts.skipSpecialTokens ?? false }),
     tokenToId: (t) => tok.token_to_id(t),
     idToToken: (id) => tok.id_to_token(id),
     specialIds,

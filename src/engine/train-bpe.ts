@@ -76,7 +76,8 @@ export function trainBpeTokenizer(
     if (best === null || bestN < minFrequency) break;
     const [a, b] = best.split('\u0000') as [string, string];
     merges.push([a, b]);
-    vocab.set(a + b, vocab.size);
+    // Two merge paths can spell the same string ("ab"+"c", "a"+"bc"); it keeps its first id.
+    if (!vocab.has(a + b)) vocab.set(a + b, vocab.size);
     for (const w of words) {
       const p = w.parts;
       for (let i = 0; i + 1 < p.length; i++) {

@@ -165,6 +165,15 @@ describe('sampling and generation', () => {
     );
   });
 
+  test('a stop token sampled first gives an empty text with finish_reason stop', () => {
+    const model = tinyModel();
+    const prompt = tokenizer.encode('Hello');
+    const first = generate(model, tokenizer, prompt, { maxTokens: 1, temperature: 0 })[0]
+      ?.tokens[0] as number;
+    const [s] = generate(model, tokenizer, prompt, { maxTokens: 5, temperature: 0, stopTokenIds: [first] });
+    expect(s).toMatchObject({ tokens: [], text: '', finishReason: 'stop' });
+  });
+
   test('a prompt longer than the context is a located error', () => {
     const model = tinyModel();
     const long = Array.from({ length: 64 }, () => 5);
