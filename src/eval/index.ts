@@ -34,14 +34,83 @@ export {
   resolveEndpointTarget,
 } from './endpoints.js';
 export { EndpointError, EvaluationError, NetworkError } from './errors.js';
+// The evaluation hub (issue 7): tasks and suites, bindings, queued runs, leaderboard, run pages
+export {
+  applySettings,
+  bindModel,
+  getHubTask,
+  getSuite,
+  importHubTask,
+  listBindingRows,
+  listBindings,
+  listHubTasks,
+  listSuites,
+  saveSuite,
+} from './hub-catalog.js';
+export {
+  EVAL_JOB_KIND,
+  enqueueRuns,
+  getEvalJob,
+  listEvalJobs,
+  preflightRuns,
+  progressFromEvent,
+  runEvalJob,
+} from './hub-runs.js';
+export {
+  type Binding,
+  BindingSchema,
+  BindModelInputSchema,
+  CompareQuerySchema,
+  type Comparison,
+  ComparisonSchema,
+  type ContractGroup,
+  EndpointViewSchema,
+  type EnqueueRunsInput,
+  EnqueueRunsInputSchema,
+  type EvalJob,
+  EvalJobSchema,
+  type EvalProgress,
+  type ImportTaskInput,
+  ImportTaskInputSchema,
+  type Leaderboard,
+  type LeaderboardCell,
+  type LeaderboardQuery,
+  LeaderboardQuerySchema,
+  type LeaderboardRow,
+  LeaderboardSchema,
+  type PinnedSettings,
+  type Preflight,
+  PreflightSchema,
+  type RunDetail,
+  RunDetailSchema,
+  type RunRow,
+  RunRowSchema,
+  type SamplePage,
+  SamplePageSchema,
+  type SampleRow,
+  type SamplesQuery,
+  SamplesQuerySchema,
+  type Suite,
+  SuiteSchema,
+  type TaskInfo,
+  TaskInfoSchema,
+} from './hub-schemas.js';
 export { type ImportLmEvalTaskOptions, importLmEvalTask } from './import-lm-eval-task.js';
 export { formatPrompt, type JudgeOutcome, judgeSample } from './judge.js';
-export { type DatasetRef, type Doc, hashDocs, loadDatasetSplit, readDatasetFile } from './load-dataset.js';
+export { buildLeaderboard } from './leaderboard.js';
 export { type LoadArenaHardOptions, loadArenaHard } from './load-arena-hard.js';
-export { type LoadTaskOptions, loadTask } from './load-task.js';
+export { type DatasetRef, type Doc, hashDocs, loadDatasetSplit, readDatasetFile } from './load-dataset.js';
 export { type LoadMtBenchOptions, loadMtBench } from './load-mt-bench.js';
+export { type LoadTaskOptions, loadTask } from './load-task.js';
 export { checkPromptLogprobs, probeEndpoint } from './probe-endpoint.js';
 export { PythonRandom } from './python-random.js';
+export {
+  checkRegression,
+  compareHubRuns,
+  getRunDetail,
+  listRunSamples,
+  type Regression,
+} from './run-detail.js';
 export {
   checkCapabilities,
   type EvalEvent,
@@ -52,6 +121,7 @@ export {
   requiredCapability,
   type SampleRecord,
 } from './run-eval.js';
+export { listHubRuns } from './run-rows.js';
 export {
   type Capabilities,
   CapabilitiesSchema,

@@ -111,7 +111,9 @@ export function checkCapabilities(task: TaskSpec, caps: Capabilities, endpoint: 
   );
 }
 
-async function prepareSamples(req: EvalRequest): Promise<EvalSample[]> {
+export async function prepareSamples(
+  req: Pick<EvalRequest, 'task' | 'docs' | 'fewshotDocs' | 'limit'>,
+): Promise<EvalSample[]> {
   const { task } = req;
   const docs =
     req.docs ??

@@ -34,7 +34,43 @@ export {
   telegramChannel,
   webhookChannel,
 } from './outbox.js';
+export { listReports, uploadReport } from './reports.js';
 export { DEFAULT_RETRY, type RetryDecision, type RetryPolicy, withRetries } from './retry.js';
+export {
+  addChannel,
+  addSubscription,
+  deleteSubscription,
+  eventMessage,
+  listChannels,
+  listOutbox,
+  listSubscriptions,
+  publishEvent,
+  type RoutingOptions,
+  retryDelivery,
+  retryFailedDeliveries,
+} from './routing.js';
+export {
+  type ChannelInput,
+  ChannelInputSchema,
+  type ChannelView,
+  ChannelViewSchema,
+  type Delivery,
+  DeliverySchema,
+  type EventType,
+  EventTypeSchema,
+  type NotifyEventInput,
+  NotifyEventInputSchema,
+  type PublishResult,
+  PublishResultSchema,
+  type Report,
+  type ReportInput,
+  ReportInputSchema,
+  ReportSchema,
+  type Subscription,
+  type SubscriptionInput,
+  SubscriptionInputSchema,
+  SubscriptionSchema,
+} from './routing-schemas.js';
 export { scrubSecrets } from './scrub-secrets.js';
 // Building blocks, for other domains that talk to remotes
 export { type SplitFormat, splitMessage, TELEGRAM_MESSAGE_LIMIT } from './split-message.js';

@@ -18,6 +18,8 @@ import { createStore, type Store } from '../store/index.js';
 import { handleError } from './errors.js';
 import type { RouteDeps } from './route-deps.js';
 import { dataRoutes } from './routes/data.js';
+import { evalRoutes } from './routes/eval.js';
+import { notifyRoutes } from './routes/notify.js';
 import { registryRoutes } from './routes/registry.js';
 import { systemRoutes } from './routes/system.js';
 import { vizRoutes } from './routes/viz.js';
@@ -100,6 +102,8 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
       await api.register(registryRoutes, { ...deps, prefix: '/registry' });
       await api.register(vizRoutes, { ...deps, prefix: '/viz' });
       await api.register(dataRoutes, { ...deps, prefix: '/data' });
+      await api.register(evalRoutes, { ...deps, prefix: '/eval' });
+      await api.register(notifyRoutes, { ...deps, prefix: '/notify' });
     },
     { prefix: '/api' },
   );

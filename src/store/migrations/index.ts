@@ -6,7 +6,9 @@ import * as m0004 from './0004-eval.js';
 import * as m0005 from './0005-papers.js';
 import * as m0006 from './0006-notify.js';
 import * as m0008 from './0008-jobs.js';
+import * as m0009 from './0009-eval-hub.js';
 import * as m0009train from './0009-train.js';
+import * as m0010 from './0010-notify-routing.js';
 
 /**
  * Every migration, by name; Kysely applies them in name order. Listed statically (not read
@@ -21,5 +23,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-papers': m0005,
   '0006-notify': m0006,
   '0008-jobs': m0008,
+  '0009-eval-hub': m0009,
   '0009-train': m0009train,
+  '0010-notify-routing': m0010,
 };

@@ -1,0 +1,91 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+/** JSON over HTTP against a test server, failing loudly with the body on an unexpected status. */
+export async function api<T>(
+  base: string,
+  method: string,
+  url: string,
+  body?: unknown,
+  status = 200,
+): Promise<T> {
+  const res = await fetch(`${base}/api${url}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  expect(res.status, `${method} ${url}: ${text}`).toBe(status);
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+/** A small generate task in Alignboard's format whose data lives in a fresh temp dir. */
+export async function writeToyTask(
+  name = 'toy',
+  rows: { q: string; a: string }[] = [
+    { q: '1+1', a: '2' },
+    { q: '2+3', a: '5' },
+    { q: '3+3', a: '6' },
+    { q: '4+1', a: '5' },
+  ],
+): Promise<string> {
+  const dir = await makeTempDir();
+  await writeFile(path.join(dir, 'test.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
+  const file = path.join(dir, `${name}.yaml`);
+  await writeFile(
+    file,
+    [
+      'format: alignboard-task/1',
+      `name: ${name}`,
+      'outputType: generate_until',
+      'dataset: { path: ., testSplit: test }',
+      'docToText: "Q: {{q}}\\nA:"',
+      "docToTarget: '{{a}}'",
+      'generation: { maxTokens: 3, seed: 7 }',
+      'metrics: [{ metric: exact_match }]',
+    ].join('\n'),
+  );
+  return file;
+}
+
+/** Reads an SSE stream until `until` says stop (or the timeout aborts it). */
+export async function readEvents(
+  url: string,
+  until: (e: { event: string; data: unknown }) => boolean,
+  timeoutMs = 60_000,
+): Promise<{ event: string; data: unknown }[]> {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+  const res = await fetch(url, { signal: ctrl.signal, headers: { accept: 'text/event-stream' } });
+  const seen: { event: string; data: unknown }[] = [];
+  const decoder = new TextDecoder();
+  let buf = '';
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buf += decoder.decode(chunk, { stream: true });
+      let i = buf.indexOf('\n\n');
+      while (i >= 0) {
+        const frame = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        i = buf.indexOf('\n\n');
+        const event = /^event: (.*)$/m.exec(frame)?.[1];
+        const data = frame
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice(6))
+          .join('\n');
+        if (!event || !data) continue;
+        const e = { event, data: JSON.parse(data) as unknown };
+        seen.push(e);
+        if (until(e)) return seen;
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    ctrl.abort();
+  }
+  return seen;
+}
