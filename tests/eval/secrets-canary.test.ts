@@ -162,7 +162,11 @@ test('a canary API key reaches the endpoint but no log line, error, event, store
       const call = async (method: string, url: string) => {
         const res = await fetch(`${base}${url}`, { method, signal: AbortSignal.timeout(20_000) });
         const text = await res.text();
-        responses.push(`${res.status} ${[...res.headers].join(' ')} ${text}`);
+        let headers = '';
+        res.headers.forEach((v, k) => {
+          headers += `${k}: ${v}\n`;
+        });
+        responses.push(`${res.status}\n${headers}${text}`);
         return { status: res.status, text };
       };
       if ((await call('GET', '/api/eval/endpoints')).status === 404) {
