@@ -21,6 +21,7 @@ export { createDigestScheduler, type DigestScheduler, latestDueDay } from './dig
 export { PAPERS_ERROR_CODES, PapersError, type PapersErrorCode } from './errors.js';
 // Parts, for tests and expert use
 export { fetchArxivDetails, fetchArxivListing, fetchHfDaily, mergePapers } from './fetch-sources.js';
+export { loadPapersSettings, PAPERS_ENV, type PapersSettings } from './load-papers-settings.js';
 export type { AnnounceType, Paper } from './paper.js';
 export { attachPaperBot, type PaperBotDeps } from './paper-bot.js';
 export {
@@ -30,6 +31,7 @@ export {
   getDigest,
   getProfile,
   listDigests,
+  papersAnnouncedOn,
   recordFeedback,
   saveProfile,
   searchPapers,
@@ -39,7 +41,14 @@ export { parseHfDaily } from './parse-hf-daily.js';
 export { type Embed, lexicalSimilarity, RANK_WEIGHTS, type RankedPaper, rankPapers } from './rank-papers.js';
 export { ARXIV_MIN_INTERVAL_MS, createRateGate, type RateGate } from './rate-gate.js';
 export { feedbackData, renderDigestEntry, renderDigestHeader } from './render-digest.js';
-export { type DigestDeps, type DigestEvent, runDigest, runDigestIter } from './run-digest.js';
+export {
+  type DigestDeps,
+  type DigestEvent,
+  fetchDayIter,
+  rankDay,
+  runDigest,
+  runDigestIter,
+} from './run-digest.js';
 export {
   buildSummaryPrompt,
   createEmbedder,

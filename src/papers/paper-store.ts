@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Store } from '../store/index.js';
 import { type InterestProfile, InterestProfileSchema } from './config.js';
 import { PapersError } from './errors.js';
@@ -78,18 +79,30 @@ export async function getPapers(store: Store, ids: readonly string[]): Promise<P
   return ids.map((id) => byId.get(id)).filter((p): p is Paper => p !== undefined);
 }
 
+/** Papers first seen on `day` (YYYY-MM-DD). */
+export async function papersAnnouncedOn(store: Store, day: string): Promise<Paper[]> {
+  const rows = await store.db
+    .selectFrom('papers_items')
+    .selectAll()
+    .where('announced_on', '=', day)
+    .orderBy('arxiv_id')
+    .execute();
+  return rows.map(toPaper);
+}
+
 /** Papers whose title, abstract or authors contain `query` (case-insensitive), newest first. */
 export async function searchPapers(store: Store, query: string, limit = 20): Promise<Paper[]> {
   const like = `%${query.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
   const rows = await store.db
     .selectFrom('papers_items')
     .selectAll()
+    // ESCAPE makes `\_` and `\%` literal on SQLite too (PostgreSQL escapes with `\` by default).
     .where((eb) =>
-      eb.or([
-        eb(eb.fn('lower', ['title']), 'like', like),
-        eb(eb.fn('lower', ['abstract']), 'like', like),
-        eb(eb.fn('lower', ['authors']), 'like', like),
-      ]),
+      eb.or(
+        (['title', 'abstract', 'authors'] as const).map(
+          (col) => sql<boolean>`lower(${sql.ref(col)}) like ${like} escape '\\'`,
+        ),
+      ),
     )
     .orderBy('announced_on', 'desc')
     .orderBy('arxiv_id', 'desc')

@@ -21,12 +21,13 @@ import {
   getProfile,
   markEntryPosted,
   type NewEntry,
+  papersAnnouncedOn,
   saveEntries,
   updateDigest,
   upsertPapers,
   versionsInOtherDigests,
 } from './paper-store.js';
-import { type Embed, rankPapers } from './rank-papers.js';
+import { type Embed, type RankedPaper, rankPapers } from './rank-papers.js';
 import { createRateGate, type RateGate } from './rate-gate.js';
 import { renderDigestCompact, renderDigestEntry, renderDigestHeader } from './render-digest.js';
 import type { Summarizer } from './summarize-paper.js';
@@ -65,6 +66,76 @@ function reasonOf(err: unknown): { code: string; reason: string } {
 const FEED_TYPES = new Set(['new', 'cross', 'hf']);
 
 /**
+ * Fetches the day's listings (every configured category), Hugging Face Daily Papers and arXiv
+ * details, merges them into one paper per arXiv id and stores them. Each source that fails adds
+ * a problem (and an error log line) instead of stopping the others.
+ */
+export async function* fetchDayIter(
+  day: string,
+  deps: Pick<DigestDeps, 'store' | 'config' | 'log' | 'gate' | 'signal'>,
+  problems: string[] = [],
+): AsyncGenerator<DigestEvent, Paper[]> {
+  const { store, config } = deps;
+  const log = (deps.log ?? silentLogger).child({ domain: 'papers', day });
+  const gate = deps.gate ?? createRateGate({ minIntervalMs: config.arxiv.minIntervalMs });
+  const ctx: SourceContext = { config, gate, log, ...(deps.signal && { signal: deps.signal }) };
+  const lists: Paper[][] = [];
+  for (const category of config.categories) {
+    const source = `arXiv ${category}`;
+    try {
+      const listing = await fetchArxivListing(category, ctx);
+      lists.push(listing.papers);
+      yield { type: 'source', source, ok: true, count: listing.papers.length };
+      if (!listing.papers.length)
+        problems.push(`${source}: the feed lists no papers today (weekend or holiday)`);
+    } catch (err) {
+      const r = reasonOf(err);
+      log.error({ source, ...r }, 'paper source failed');
+      problems.push(`${source}: ${r.reason}`);
+      yield { type: 'source', source, ok: false, ...r };
+    }
+  }
+  if (config.hf.enabled) {
+    const source = 'Hugging Face Daily Papers';
+    try {
+      const hf = await fetchHfDaily(day, ctx);
+      lists.push(hf);
+      yield { type: 'source', source, ok: true, count: hf.length };
+    } catch (err) {
+      const r = reasonOf(err);
+      log.error({ source, ...r }, 'paper source failed');
+      problems.push(`${source}: ${r.reason}`);
+      yield { type: 'source', source, ok: false, ...r };
+    }
+  }
+  let merged = mergePapers(lists);
+  const wanted = merged.filter(
+    (p) =>
+      FEED_TYPES.has(p.announceType) || (config.includeReplacements && p.announceType.startsWith('replace')),
+  );
+  if (config.arxiv.details && wanted.length) {
+    try {
+      const details = await fetchArxivDetails(
+        wanted.map((p) => p.arxivId),
+        ctx,
+      );
+      // Details fill in dates and full author lists; the listing's announce type is kept.
+      const typed = details.map((d) => ({
+        ...d,
+        announceType: merged.find((m) => m.arxivId === d.arxivId)?.announceType ?? d.announceType,
+      }));
+      merged = mergePapers([merged, typed]);
+    } catch (err) {
+      const r = reasonOf(err);
+      log.warn(r, 'arXiv details unavailable');
+      problems.push(`arXiv API details: ${r.reason} (feed data used instead)`);
+    }
+  }
+  await upsertPapers(store, merged, day);
+  return merged;
+}
+
+/**
  * Builds and posts the digest of `day` (YYYY-MM-DD), yielding what happens. Idempotent: a posted
  * day is skipped, a day another run is building is skipped, and a day that failed half-way resumes
  * where it stopped (entries already chosen and summarized are reused, messages already sent are not
@@ -83,62 +154,7 @@ export async function* runDigestIter(day: string, deps: DigestDeps): AsyncGenera
   const problems = [...(existing?.problems ?? [])];
 
   if (!existing?.entries.length) {
-    const gate = deps.gate ?? createRateGate({ minIntervalMs: config.arxiv.minIntervalMs });
-    const ctx: SourceContext = { config, gate, log, ...(deps.signal && { signal: deps.signal }) };
-    const lists: Paper[][] = [];
-    for (const category of config.categories) {
-      const source = `arXiv ${category}`;
-      try {
-        const listing = await fetchArxivListing(category, ctx);
-        lists.push(listing.papers);
-        yield { type: 'source', source, ok: true, count: listing.papers.length };
-        if (!listing.papers.length)
-          problems.push(`${source}: the feed lists no papers today (weekend or holiday)`);
-      } catch (err) {
-        const r = reasonOf(err);
-        log.error({ source, ...r }, 'paper source failed');
-        problems.push(`${source}: ${r.reason}`);
-        yield { type: 'source', source, ok: false, ...r };
-      }
-    }
-    if (config.hf.enabled) {
-      const source = 'Hugging Face Daily Papers';
-      try {
-        const hf = await fetchHfDaily(day, ctx);
-        lists.push(hf);
-        yield { type: 'source', source, ok: true, count: hf.length };
-      } catch (err) {
-        const r = reasonOf(err);
-        log.error({ source, ...r }, 'paper source failed');
-        problems.push(`${source}: ${r.reason}`);
-        yield { type: 'source', source, ok: false, ...r };
-      }
-    }
-    let merged = mergePapers(lists);
-    const wanted = merged.filter(
-      (p) =>
-        FEED_TYPES.has(p.announceType) ||
-        (config.includeReplacements && p.announceType.startsWith('replace')),
-    );
-    if (config.arxiv.details && wanted.length) {
-      try {
-        const details = await fetchArxivDetails(
-          wanted.map((p) => p.arxivId),
-          ctx,
-        );
-        // Details fill in dates and full author lists; the listing's announce type is kept.
-        const typed = details.map((d) => ({
-          ...d,
-          announceType: merged.find((m) => m.arxivId === d.arxivId)?.announceType ?? d.announceType,
-        }));
-        merged = mergePapers([merged, typed]);
-      } catch (err) {
-        const r = reasonOf(err);
-        log.warn(r, 'arXiv details unavailable');
-        problems.push(`arXiv API details: ${r.reason} (feed data used instead)`);
-      }
-    }
-    await upsertPapers(store, merged, day);
+    const merged = yield* fetchDayIter(day, deps, problems);
 
     const posted = await versionsInOtherDigests(store, day);
     const candidates: Paper[] = [];
@@ -278,4 +294,31 @@ export async function runDigest(
     });
   }
   return result;
+}
+
+/**
+ * Ranks the papers stored for `day` (fetched earlier) against the current profile, leaving out
+ * papers already in another digest: what `alignboard papers rank` shows, without summaries.
+ */
+export async function rankDay(
+  day: string,
+  deps: Pick<DigestDeps, 'store' | 'config' | 'embed' | 'log' | 'signal'>,
+): Promise<RankedPaper[]> {
+  const { store, config } = deps;
+  const posted = await versionsInOtherDigests(store, day);
+  const papers = (await papersAnnouncedOn(store, day)).filter(
+    (p) => !posted.has(p.arxivId) && (FEED_TYPES.has(p.announceType) || config.includeReplacements),
+  );
+  const profile = await getProfile(store, config.profile);
+  const [liked, disliked] = await Promise.all([
+    getPapers(store, profile.liked),
+    getPapers(store, profile.disliked),
+  ]);
+  return rankPapers(papers, profile, {
+    liked,
+    disliked,
+    ...(deps.embed && { embed: deps.embed }),
+    ...(deps.log && { log: deps.log }),
+    ...(deps.signal && { signal: deps.signal }),
+  });
 }

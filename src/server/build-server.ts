@@ -20,6 +20,7 @@ import type { RouteDeps } from './route-deps.js';
 import { dataRoutes } from './routes/data.js';
 import { evalRoutes } from './routes/eval.js';
 import { notifyRoutes } from './routes/notify.js';
+import { papersRoutes } from './routes/papers.js';
 import { registryRoutes } from './routes/registry.js';
 import { systemRoutes } from './routes/system.js';
 import { vizRoutes } from './routes/viz.js';
@@ -100,6 +101,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await api.register(systemRoutes, deps);
       await api.register(registryRoutes, { ...deps, prefix: '/registry' });
+      await api.register(papersRoutes, { ...deps, prefix: '/papers' });
       await api.register(vizRoutes, { ...deps, prefix: '/viz' });
       await api.register(dataRoutes, { ...deps, prefix: '/data' });
       await api.register(evalRoutes, { ...deps, prefix: '/eval' });
