@@ -15,7 +15,7 @@ test('every error code in the source is documented in docs/errors.md, and no doc
     for (const m of readFileSync(file, 'utf8').matchAll(/['"`](AB_[A-Z0-9_]+)['"`]/g)) inCode.add(m[1] as string);
   }
   const doc = readFileSync(path.join(ROOT, 'docs/errors.md'), 'utf8');
-  const inDocs = new Set([...doc.matchAll(/^\| (AB_[A-Z0-9_]+) \|/gm)].map((m) => m[1] as string));
+  const inDocs = new Set([...doc.matchAll(/^\|\s*(AB_[A-Z0-9_]+)\s*\|/gm)].map((m) => m[1] as string));
   expect([...inCode].filter((c) => !inDocs.has(c)).sort(), 'codes missing from docs/errors.md').toEqual([]);
   expect([...inDocs].filter((c) => !inCode.has(c)).sort(), 'documented codes no source uses').toEqual([]);
 });
