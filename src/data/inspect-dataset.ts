@@ -8,7 +8,7 @@ import type { Contract, GateMetric } from './contract.js';
 import { type Finding, FindingCollector } from './findings.js';
 import { type FormatId, type FormatOptions, type Turns, toExample } from './formats.js';
 import { findNearDuplicatePairs, MINHASH_PERMS } from './minhash.js';
-import { detectFileKind, listDataFiles, readRowsIter } from './read-rows.js';
+import { detectFileKind, listDataFiles, readRowBatchesIter, readRowsIter } from './read-rows.js';
 import { renderExample } from './render-example.js';
 import {
   bucketOf,
@@ -268,9 +268,14 @@ export async function* inspectDatasetIter(
       nearDuplicateRows: opts.nearDuplicateRows,
     });
     let n = 0;
-    for await (const item of readRowsIter(file, { signal: opts.signal })) {
-      inspector.add(item);
-      if (++n % 50_000 === 0) yield { type: 'progress', rows: n, bytesRead: bytesDone, totalBytes };
+    let shown = 0;
+    for await (const batch of readRowBatchesIter(file, { signal: opts.signal })) {
+      for (const item of batch) inspector.add(item);
+      n += batch.length;
+      if (n - shown >= 50_000) {
+        shown = n;
+        yield { type: 'progress', rows: n, bytesRead: bytesDone, totalBytes };
+      }
     }
     format ??= inspector.detectedFormat;
     bytesDone += size;

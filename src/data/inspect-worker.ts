@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Contract, ContractSchema } from './contract.js';
-import { readRowsIter } from './read-rows.js';
+import { readRowBatchesIter } from './read-rows.js';
 import { RowInspector, type RowInspectorOptions } from './row-inspector.js';
 
 /** Input of one inspection worker: a byte range of one plain JSONL file. */
@@ -17,7 +17,7 @@ async function run(input: InspectWorkerInput): Promise<void> {
     : undefined;
   const inspector = new RowInspector({ ...input.inspector, contract });
   let lines = 0;
-  for await (const item of readRowsIter(input.file, {
+  for await (const batch of readRowBatchesIter(input.file, {
     startByte: input.startByte,
     endByte: input.endByte,
     firstLine: 1,
@@ -25,7 +25,7 @@ async function run(input: InspectWorkerInput): Promise<void> {
       lines = n;
     },
   })) {
-    inspector.add(item);
+    for (const item of batch) inspector.add(item);
   }
   const state = inspector.finish();
   parentPort?.postMessage({ state, lines }, [state.near.sigs.buffer as ArrayBuffer]);

@@ -1,3 +1,5 @@
+import { hash } from 'node:crypto';
+
 /**
  * MinHash over word 3-gram shingles with banded LSH, for near-duplicate rows. With 64 hashes in
  * 16 bands of 4 rows, pairs above ~0.5 Jaccard become candidates (threshold ≈ (1/b)^(1/r));
@@ -18,8 +20,54 @@ export function fnv1a(text: string, seed = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-/** A 52-bit hash of a string as a number, usable as a Map key (two 32-bit FNV-1a lanes). */
+/**
+ * A 52-bit hash of a string as a number, usable as a Map key. Two 32-bit lanes each take two
+ * UTF-16 units per step (one multiply and one rotate: the rotate carries the high half down, which
+ * a multiply alone never does), then a murmur3 finalizer. About twice as fast as `hash52Naive`,
+ * which exact duplicates across a gigabyte of rows spend most of their time in.
+ */
 export function hash52(text: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01234567 ^ text.length;
+  const n = text.length - 1;
+  let i = 0;
+  for (; i < n; i += 2) {
+    const c = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+    a = Math.imul(a ^ c, 0x01000193);
+    a = (a << 13) | (a >>> 19);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b = (b << 17) | (b >>> 15);
+  }
+  if (i === n) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  a = fmix(a ^ b);
+  b = fmix(b + Math.imul(a, 0x9e3779b1));
+  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
+}
+
+/** murmur3's 32-bit finalizer: every input bit reaches every output bit. */
+function fmix(h: number): number {
+  let x = h;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/**
+ * A 52-bit key of a record's source (its bytes, or a string hashed as UTF-8, which gives the
+ * same key for the same line): native SHA-1, about three times faster than `hash52` on rows of
+ * a few kilobytes, and the same key whichever reader produced the row.
+ */
+export function hashRecord52(source: Uint8Array | string): number {
+  const d = hash('sha1', source, 'buffer');
+  return d.readUInt32BE(0) * 0x100000 + (d.readUInt32BE(4) & 0xfffff);
+}
+
+/** The reference twin of `hash52`: one UTF-16 unit per step, two FNV-1a lanes. */
+export function hash52Naive(text: string): number {
   let a = 0x811c9dc5;
   let b = 0x01234567;
   for (let i = 0; i < text.length; i++) {

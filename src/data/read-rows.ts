@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,6 +27,8 @@ export interface RowItem {
   line: number;
   row?: Record<string, unknown>;
   raw?: string;
+  /** The record's source bytes (plain and gzip JSONL): a view into the read buffer, for hashing without re-encoding. */
+  bytes?: Uint8Array;
   issue?: RowIssue;
 }
 
@@ -101,26 +104,57 @@ export async function listDataFiles(target: string): Promise<string[]> {
  * compressed stream yields the records read so far and then an `AB_DATA_FILE_TRUNCATED` item.
  */
 export async function* readRowsIter(target: string, opts: ReadRowsOptions = {}): AsyncGenerator<RowItem> {
+  for await (const batch of readRowBatchesIter(target, opts)) yield* batch;
+}
+
+/** Records per batch for the readers that yield one record at a time (JSON arrays, CSV, Parquet, zstd). */
+const BATCH_ROWS = 1024;
+
+/**
+ * `readRowsIter` in batches: the same items in the same order, a batch per read chunk (plain
+ * and gzip JSONL) or per `BATCH_ROWS` records. Scans that touch every row use this, so the
+ * cost of an async step is paid per batch rather than per row.
+ */
+export async function* readRowBatchesIter(
+  target: string,
+  opts: ReadRowsOptions = {},
+): AsyncGenerator<RowItem[]> {
   for (const file of await listDataFiles(target)) {
     const { kind, compression } = detectFileKind(file);
     let count = 0;
     const source =
-      kind === 'jsonl'
-        ? readJsonlIter(file, compression, opts)
-        : kind === 'json'
-          ? readJsonArrayIter(file, compression)
-          : kind === 'csv'
-            ? readCsvIter(file, compression, opts)
-            : readParquetIter(file, opts);
-    for await (const item of source) {
+      kind === 'jsonl' && compression !== 'zstd'
+        ? readJsonlBatches(file, compression, opts)
+        : batchesOf(
+            kind === 'jsonl'
+              ? readZstdLinesIter(file, opts)
+              : kind === 'json'
+                ? readJsonArrayIter(file, compression)
+                : kind === 'csv'
+                  ? readCsvIter(file, compression, opts)
+                  : readParquetIter(file, opts),
+          );
+    for await (const batch of source) {
       opts.signal?.throwIfAborted();
-      count++;
-      yield item;
+      count += batch.length;
+      if (batch.length) yield batch;
     }
     if (count === 0 && opts.startByte === undefined) {
-      yield { file, line: 1, issue: { code: 'AB_DATA_FILE_EMPTY', message: 'the file has no records' } };
+      yield [{ file, line: 1, issue: { code: 'AB_DATA_FILE_EMPTY', message: 'the file has no records' } }];
     }
   }
+}
+
+async function* batchesOf(items: AsyncIterable<RowItem>): AsyncGenerator<RowItem[]> {
+  let batch: RowItem[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= BATCH_ROWS) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
 }
 
 /** Parses one JSONL record; a bad line becomes an issue, never a thrown SyntaxError. */
@@ -150,43 +184,36 @@ export function parseRecord(file: string, line: number, raw: string): RowItem {
   return { file, line, raw, row: value as Record<string, unknown> };
 }
 
-const REPLACEMENT = '\uFFFD';
-const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
-
-/** Splits decoded text into records; marks lines holding U+FFFD when the bytes were not valid UTF-8. */
-function* linesOf(file: string, text: string, firstLine: number, badUtf8: boolean): Generator<RowItem> {
+/**
+ * Parses the records of `buf[0, end)`, a run of whole lines whose first line is `firstLine`.
+ * Each line is decoded on its own: an ASCII line becomes a compact one-byte string, which
+ * `JSON.parse` reads about three times faster than a slice of one big decoded chunk. When the
+ * bytes are not all valid UTF-8 (`isValid` false), lines whose own bytes are invalid are marked.
+ */
+function linesOf(file: string, buf: Buffer, end: number, firstLine: number, isValid: boolean): RowItem[] {
+  const out: RowItem[] = [];
   let line = firstLine;
   let start = 0;
-  const n = text.length;
-  while (start < n) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = n;
-    let stop = end;
-    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+  while (start < end) {
+    let nl = buf.indexOf(10, start);
+    if (nl === -1 || nl > end) nl = end;
+    let stop = nl;
+    if (stop > start && buf[stop - 1] === 13) stop--;
     if (stop > start) {
-      const raw = text.slice(start, stop);
-      const item = parseRecord(file, line, raw);
-      if (badUtf8 && raw.includes(REPLACEMENT) && !item.issue) {
+      const item = parseRecord(file, line, buf.toString('utf8', start, stop));
+      item.bytes = buf.subarray(start, stop);
+      if (!isValid && !item.issue && !isUtf8(buf.subarray(start, stop))) {
         item.issue = {
           code: 'AB_DATA_INVALID_UTF8',
           message: 'the line is not valid UTF-8 (bytes replaced by U+FFFD)',
         };
       }
-      yield item;
+      out.push(item);
     }
     line++;
-    start = end + 1;
+    start = nl + 1;
   }
-}
-
-function countNewlines(text: string): number {
-  let n = 0;
-  let i = text.indexOf('\n');
-  while (i !== -1) {
-    n++;
-    i = text.indexOf('\n', i + 1);
-  }
-  return n;
+  return out;
 }
 
 async function* byteChunks(
@@ -195,7 +222,7 @@ async function* byteChunks(
   opts: ReadRowsOptions,
 ): AsyncGenerator<Buffer> {
   const raw = createReadStream(file, {
-    highWaterMark: 1 << 22, // 4 MiB reads: fewer syscalls and fewer, larger decodes
+    highWaterMark: 1 << 20, // 1 MiB reads: a batch of parsed rows dies young (cheap GC); syscalls stay few
     start: opts.startByte,
     end: opts.endByte !== undefined ? opts.endByte - 1 : undefined,
     signal: opts.signal,
@@ -205,15 +232,11 @@ async function* byteChunks(
   for await (const chunk of stream) yield chunk as Buffer;
 }
 
-async function* readJsonlIter(
+async function* readJsonlBatches(
   file: string,
   compression: Compression,
   opts: ReadRowsOptions,
-): AsyncGenerator<RowItem> {
-  if (compression === 'zstd') {
-    yield* readZstdLinesIter(file, opts);
-    return;
-  }
+): AsyncGenerator<RowItem[]> {
   let line = opts.firstLine ?? 1;
   let rest: Buffer = Buffer.alloc(0);
   try {
@@ -224,41 +247,42 @@ async function* readJsonlIter(
         rest = buf;
         continue;
       }
-      const text = buf.toString('utf8', 0, last + 1);
-      const bad = text.includes(REPLACEMENT) && !isValidUtf8(buf.subarray(0, last + 1));
-      yield* linesOf(file, text, line, bad);
-      line += countNewlines(text);
+      const items = linesOf(file, buf, last + 1, line, isUtf8(buf.subarray(0, last + 1)));
+      yield items;
+      line += countNewlines(buf, last + 1);
       rest = buf.subarray(last + 1);
     }
   } catch (err) {
     if (opts.signal?.aborted) throw err;
-    if (rest.length) yield* linesOf(file, rest.toString('utf8'), line, false);
-    yield {
-      file,
-      line: line + (rest.length ? 1 : 0),
-      issue: {
-        code: 'AB_DATA_FILE_TRUNCATED',
-        message: `the ${compression === 'gzip' ? 'gzip stream' : 'file'} ends early (${(err as Error).message}); records before this line were read`,
+    const tail = rest.length ? linesOf(file, rest, rest.length, line, true) : [];
+    yield [
+      ...tail,
+      {
+        file,
+        line: line + (rest.length ? 1 : 0),
+        issue: {
+          code: 'AB_DATA_FILE_TRUNCATED',
+          message: `the ${compression === 'gzip' ? 'gzip stream' : 'file'} ends early (${(err as Error).message}); records before this line were read`,
+        },
       },
-    };
+    ];
     return;
   }
   if (rest.length) {
-    const text = rest.toString('utf8');
-    yield* linesOf(file, text, line, text.includes(REPLACEMENT) && !isValidUtf8(rest));
+    yield linesOf(file, rest, rest.length, line, isUtf8(rest));
     line++;
   }
   opts.onLines?.(line - (opts.firstLine ?? 1));
 }
 
-function isValidUtf8(bytes: Uint8Array): boolean {
-  try {
-    fatalDecoder.decode(bytes);
-    return true;
-  } catch {
-    // fatal decoder throws exactly when the bytes are not UTF-8: that is the answer
-    return false;
+function countNewlines(buf: Buffer, end: number): number {
+  let n = 0;
+  let i = buf.indexOf(10);
+  while (i !== -1 && i < end) {
+    n++;
+    i = buf.indexOf(10, i + 1);
   }
+  return n;
 }
 
 /** Node 20's zlib has no zstd, so DuckDB decompresses and splits lines; row order is preserved. */
@@ -335,7 +359,8 @@ async function* readJsonArrayIter(file: string, compression: Compression): Async
   if (i >= n) return;
   if (text[i] !== '[') {
     // A single object (or JSON Lines saved as .json): fall back to one record per line.
-    yield* linesOf(file, text, 1, false);
+    const bytes = Buffer.from(text);
+    yield* linesOf(file, bytes, bytes.length, 1, true);
     return;
   }
   i++;

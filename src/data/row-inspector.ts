@@ -10,16 +10,16 @@ import {
   type Turns,
   toExample,
 } from './formats.js';
-import { hash52, MINHASH_PERMS, minhashInto } from './minhash.js';
+import { hash52, hashRecord52, MINHASH_PERMS, minhashInto } from './minhash.js';
 import type { RowItem } from './read-rows.js';
 import {
-  countScripts,
   endsAbruptly,
   findMojibake,
   findPii,
   findSpecialToken,
   type Language,
   languageOf,
+  scanScripts,
 } from './text-signals.js';
 
 /** Length histogram buckets: bucket k holds lengths in [2^(k/4), 2^((k+1)/4)); mergeable across workers. */
@@ -279,8 +279,7 @@ export class RowInspector {
     }
 
     // Exact duplicates over the whole record.
-    const raw = item.raw ?? JSON.stringify(row);
-    const rowKey = hash52(raw);
+    const rowKey = hashRecord52(item.bytes ?? item.raw ?? JSON.stringify(row));
     const first = this.seenRows.get(rowKey);
     if (first !== undefined) {
       const firstFile = Math.floor(first / 2 ** 32);
@@ -328,7 +327,7 @@ export class RowInspector {
     if (!this.format && format) this.format = format;
     if (format) {
       try {
-        ex = toExample(format, row, this.opts.formatOptions);
+        ex = plainExample(format, row) ?? toExample(format, row, this.opts.formatOptions);
       } catch (err) {
         c.formatErrorRows++;
         const e = err as { code?: string; message: string; where?: { field?: string } };
@@ -341,7 +340,7 @@ export class RowInspector {
     const parts: string[] = [];
     collectText(row, parts);
     const text = parts.join('\n');
-    const sc = countScripts(text);
+    const sc = scanScripts(text);
     const lang = languageOf(sc);
     s.languages[lang]++;
     if (
@@ -534,4 +533,19 @@ function plainLen(v: unknown[]): number {
       n += x.text.length;
   }
   return n;
+}
+
+/**
+ * The example of a flat row of plain strings, without `toExample`'s mapping machinery: the
+ * fields `inspectExample` reads, equal to what `toExample` gives (a test checks both agree).
+ * Anything else (messages, implicit prompts, other formats) returns undefined.
+ */
+export function plainExample(format: FormatId, row: Record<string, unknown>): Example | undefined {
+  const { prompt, chosen, rejected, completion } = row;
+  if (typeof prompt !== 'string') return undefined;
+  if (format === 'trl.preference' && typeof chosen === 'string' && typeof rejected === 'string')
+    return { kind: 'preference', prompt, chosen, rejected, extra: {} };
+  if (format === 'trl.prompt_completion' && typeof completion === 'string')
+    return { kind: 'prompt_completion', prompt, completion, extra: {} };
+  return undefined;
 }

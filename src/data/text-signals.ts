@@ -10,7 +10,25 @@ export interface ScriptCounts {
   replacement: number;
 }
 
-/** One pass over the text counting the characters the later checks need. */
+/** Anything but printable ASCII, tab, line feed and carriage return. */
+const NOT_PLAIN_ASCII = /[^\t\n\r\x20-\x7e]/;
+
+/**
+ * `countScripts` for the checks: text of printable ASCII only (most English rows) is settled
+ * by one regular-expression scan and a letter count that stops at 2, which is all
+ * `languageOf` needs of such text; any other text gets the full count.
+ */
+export function scanScripts(text: string): ScriptCounts {
+  if (NOT_PLAIN_ASCII.test(text)) return countScripts(text);
+  let latin = 0;
+  for (let i = 0; i < text.length && latin < 2; i++) {
+    const c = text.charCodeAt(i) | 32;
+    if (c >= 97 && c <= 122) latin++;
+  }
+  return { hangul: 0, latin, latin1: 0, control: 0, replacement: 0 };
+}
+
+/** One pass over the text counting the characters the later checks need (the reference for `scanScripts`). */
 export function countScripts(text: string): ScriptCounts {
   let hangul = 0;
   let latin = 0;
@@ -55,8 +73,12 @@ const PII: [PiiKind, RegExp, (t: string) => boolean][] = [
   ],
 ];
 
+/** What every PII pattern needs somewhere: one scan rules out most rows before the per-kind checks. */
+const MAY_HOLD_PII = /@|\d-|\d{4}|sk-|AKIA|ghp_|hf_|xox|AIza/;
+
 /** The kinds of personal data or secrets found in the text. */
 export function findPii(text: string): PiiKind[] {
+  if (!MAY_HOLD_PII.test(text)) return [];
   const out: PiiKind[] = [];
   for (const [kind, re, pre] of PII) if (pre(text) && re.test(text)) out.push(kind);
   return out;
