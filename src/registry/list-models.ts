@@ -9,11 +9,36 @@ type Eb = ExpressionBuilder<Database, 'registry_models'>;
 /** A LIKE pattern for `word`; `%` becomes a one-character wildcard so input never widens a match. */
 const like = (word: string): string => `%${word.toLowerCase().replaceAll('%', '_')}%`;
 
-const SEARCHED = ['name', 'version', 'owner', 'family', 'architecture', 'tags', 'notes', 'location'] as const;
+/** Columns a catalog row needs; the bulky JSON stays in registry_model_details. */
+const SUMMARY_COLUMNS = [
+  'id',
+  'name',
+  'version',
+  'owner',
+  'tags',
+  'notes',
+  'status',
+  'location',
+  'source_kind',
+  'family',
+  'architecture',
+  'is_adapter',
+  'parameter_count',
+  'size_bytes',
+  'base_model_id',
+  'base_model_external',
+  'base_model_relation',
+  'chat_template_hash',
+  'search_text',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+] as const;
 
 /**
- * The catalog: filters (family, owner, tag, status, parameter range), a word search and a page,
- * with the total and the facet counts the filter menus show. Portable SQL (lower/LIKE).
+ * The catalog: filters (family, owner, tag, status, parameter range), a word search over the
+ * precomputed `search_text` column and a page, with the total and
+ * the facet counts the filter menus show (one index-only scan). Portable SQL.
  */
 export async function listModels(store: Store, query: ListModelsQuery = {}): Promise<ModelList> {
   const q = parseAt(ListModelsQuerySchema, query, { field: 'query' });
@@ -27,21 +52,24 @@ export async function listModels(store: Store, query: ListModelsQuery = {}): Pro
     if (q.minParams !== undefined) all.push(eb('parameter_count', '>=', q.minParams));
     if (q.maxParams !== undefined) all.push(eb('parameter_count', '<=', q.maxParams));
     for (const word of (q.q ?? '').split(/\s+/).filter(Boolean).slice(0, 8)) {
-      all.push(eb.or(SEARCHED.map((col) => eb(eb.fn('lower', [col]), 'like', like(word)))));
+      all.push(eb('search_text', 'like', like(word)));
     }
     return eb.and(all);
   };
   const db = store.db;
-  let page = db.selectFrom('registry_models').selectAll().where(filter);
+  let page = db.selectFrom('registry_models').select(SUMMARY_COLUMNS).where(filter);
   if (q.sort === 'name') page = page.orderBy('name', 'asc').orderBy('version', 'asc');
   else if (q.sort === 'params') page = page.orderBy('parameter_count', 'desc');
   else page = page.orderBy('created_at', 'desc');
+  // Two queries, not a window count: the page can walk the sort index and stop at `limit`,
+  // and the count reads only narrow columns.
   const rows = await page.orderBy('id', 'asc').limit(q.limit).offset(q.offset).execute();
-  const total = await db
+  const count = await db
     .selectFrom('registry_models')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where(filter)
     .executeTakeFirstOrThrow();
+  const total = Number(count.n);
 
   const baseIds = [...new Set(rows.map((r) => r.base_model_id).filter((id): id is string => id !== null))];
   const bases = baseIds.length
@@ -61,20 +89,27 @@ export async function listModels(store: Store, query: ListModelsQuery = {}): Pro
         : null;
     return rowToSummary(row, base);
   });
-  return { total: Number(total.n), items, facets: await facets(store) };
+  return { total, items, facets: await facets(store) };
 }
 
+/** Counts per family, owner and status over live models, from one grouped scan of the facet index. */
 async function facets(store: Store): Promise<ModelList['facets']> {
-  const count = async (col: 'family' | 'owner' | 'status') => {
-    const rows = await store.db
-      .selectFrom('registry_models')
-      .select((eb) => [col, eb.fn.countAll<number | string>().as('n')])
-      .where('deleted_at', 'is', null)
-      .where(col, 'is not', null)
-      .groupBy(col)
-      .orderBy(col)
-      .execute();
-    return rows.map((r) => ({ value: String(r[col]), count: Number(r.n) }));
+  const groups = await store.db
+    .selectFrom('registry_models')
+    .select(['family', 'owner', 'status'])
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('deleted_at', 'is', null)
+    .groupBy(['family', 'owner', 'status'])
+    .execute();
+  const tally = (key: 'family' | 'owner' | 'status') => {
+    const counts = new Map<string, number>();
+    for (const g of groups) {
+      const value = g[key];
+      if (value !== null) counts.set(value, (counts.get(value) ?? 0) + Number(g.n));
+    }
+    return [...counts.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([value, count]) => ({ value, count }));
   };
-  return { families: await count('family'), owners: await count('owner'), statuses: await count('status') };
+  return { families: tally('family'), owners: tally('owner'), statuses: tally('status') };
 }

@@ -51,6 +51,9 @@ const Stored = z.object({
   generation: z.record(z.string(), ScalarSchema).nullable(),
 });
 
+export const TagsSchema = z.array(z.string());
+const SourceKindSchema = z.enum(['local', 'hub', 'manual']);
+
 const json = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 export function rowToSummary(row: ModelRow, base: BaseModelRef | null): ModelSummary {
@@ -59,10 +62,10 @@ export function rowToSummary(row: ModelRow, base: BaseModelRef | null): ModelSum
     name: row.name,
     version: row.version,
     owner: row.owner,
-    tags: z.array(z.string()).parse(JSON.parse(row.tags)),
+    tags: TagsSchema.parse(JSON.parse(row.tags)),
     status: ModelStatusSchema.parse(row.status),
     location: row.location,
-    sourceKind: z.enum(['local', 'hub', 'manual']).parse(row.source_kind),
+    sourceKind: SourceKindSchema.parse(row.source_kind),
     family: row.family,
     architecture: row.architecture,
     isAdapter: row.is_adapter === 1,
@@ -220,4 +223,21 @@ export async function loadTraining(db: Db, modelId: string): Promise<TrainingInf
     .where('model_id', '=', modelId)
     .executeTakeFirst();
   return row?.training ? TrainingInfoSchema.parse(JSON.parse(row.training)) : null;
+}
+
+/** The catalog search column: every searchable field, lowercased, in one string. */
+export function searchTextOf(m: {
+  name: string;
+  version: string;
+  owner: string | null;
+  family: string | null;
+  architecture: string | null;
+  tags: string[];
+  notes: string;
+  location: string;
+}): string {
+  return [m.name, m.version, m.owner, m.family, m.architecture, m.tags.join(' '), m.notes, m.location]
+    .filter((v) => v !== null && v !== '')
+    .join('\n')
+    .toLowerCase();
 }

@@ -4,7 +4,7 @@ import { parseAt } from '../common/errors.js';
 import { type Logger, silentLogger } from '../common/logger.js';
 import type { Store } from '../store/index.js';
 import { RegistryError } from './errors.js';
-import { baseRefOf, nowIso, resolveBase, rowToDetail } from './model-rows.js';
+import { baseRefOf, nowIso, resolveBase, rowToDetail, searchTextOf } from './model-rows.js';
 import {
   BaseRelationSchema,
   ImportedModelSchema,
@@ -120,6 +120,16 @@ export async function registerModel(
       base_model_external: base.external,
       base_model_relation: baseRef ? relation : null,
       chat_template_hash: imported?.chatTemplate?.hash ?? null,
+      search_text: searchTextOf({
+        name: m.name,
+        version,
+        owner: m.owner ?? null,
+        family,
+        architecture: imported?.spec?.architecture ?? null,
+        tags,
+        notes: m.notes,
+        location: m.location,
+      }),
       created_at: now,
       updated_at: now,
       deleted_at: null,

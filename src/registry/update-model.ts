@@ -2,7 +2,7 @@ import { parseAt } from '../common/errors.js';
 import type { Store } from '../store/index.js';
 import { RegistryError } from './errors.js';
 import { getModel } from './get-model.js';
-import { nowIso, requireModelRow, resolveBase } from './model-rows.js';
+import { nowIso, requireModelRow, resolveBase, searchTextOf, TagsSchema } from './model-rows.js';
 import { type ModelDetail, type UpdateModelInput, UpdateModelInputSchema } from './schemas.js';
 
 /**
@@ -27,6 +27,12 @@ export async function updateModel(store: Store, ref: string, patch: UpdateModelI
       Object.assign(set, { base_model_id: base.id, base_model_external: base.external });
       if (p.baseModelRelation === undefined && !row.base_model_relation) set.base_model_relation = 'finetune';
     }
+    set.search_text = searchTextOf({
+      ...row,
+      notes: p.notes ?? row.notes,
+      owner: p.owner !== undefined ? p.owner : row.owner,
+      tags: p.tags ?? TagsSchema.parse(JSON.parse(row.tags)),
+    });
     await trx.updateTable('registry_models').set(set).where('id', '=', row.id).execute();
     return row.id;
   });

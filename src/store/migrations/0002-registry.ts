@@ -27,6 +27,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('base_model_external', 'varchar(300)')
     .addColumn('base_model_relation', 'varchar(40)')
     .addColumn('chat_template_hash', 'varchar(80)')
+    // Lowercased name, version, owner, family, architecture, tags, notes and location: one
+    // column for the catalog's word search instead of eight lower() calls per row.
+    .addColumn('search_text', 'text', (c) => c.notNull())
     .addColumn('created_at', 'varchar(40)', (c) => c.notNull())
     .addColumn('updated_at', 'varchar(40)', (c) => c.notNull())
     .addColumn('deleted_at', 'varchar(40)')
@@ -40,6 +43,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .column(column)
       .execute();
   }
+  // Covers the facet counts and the total (index-only scans). deleted_at goes last: leading
+  // with it would make SQLite seek on it and sort the whole catalog instead of walking created_at.
+  await db.schema
+    .createIndex('registry_models_facets')
+    .ifNotExists()
+    .on('registry_models')
+    .columns(['family', 'owner', 'status', 'deleted_at'])
+    .execute();
   // The bulky JSON lives beside the catalog row, so list and search scan narrow rows only.
   await db.schema
     .createTable('registry_model_details')
