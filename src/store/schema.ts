@@ -253,8 +253,126 @@ export interface JobsTable {
   updated_at: string;
 }
 
+/** An imported task (src/eval hub): the parsed spec as JSON, and where it came from. */
+export interface EvalTasksTable {
+  name: string;
+  spec: string;
+  source: string;
+  created_at: string;
+}
+
+/** A named group of tasks with pinned settings (JSON items). */
+export interface EvalSuitesTable {
+  name: string;
+  description: string;
+  items: string;
+  created_at: string;
+}
+
+/** A registry model bound to the endpoint that serves it, and its baseline model. */
+export interface EvalBindingsTable {
+  model_id: string;
+  endpoint_id: string;
+  baseline_model_id: string | null;
+  created_at: string;
+}
+
+/** The job that ran an evaluation run, and the registry model it evaluated. */
+export interface EvalRunLinksTable {
+  run_id: string;
+  job_id: string;
+  model_id: string | null;
+  suite: string | null;
+  created_at: string;
+}
+
+/** A notification channel; `config` is JSON without secrets (they are named by env var). */
+export interface NotifyChannelsTable {
+  id: string;
+  name: string;
+  kind: string;
+  config: string;
+  created_at: string;
+}
+
+/** Who hears about which event type, for one model, one owner, or everything (both null). */
+export interface NotifySubscriptionsTable {
+  id: string;
+  channel_id: string;
+  event_type: string;
+  model_id: string | null;
+  owner: string | null;
+  created_at: string;
+}
+
+/** An event raised (JSON payload), kept so a failed delivery can be retried with the same message. */
+export interface NotifyEventsTable {
+  id: string;
+  type: string;
+  model_id: string | null;
+  owner: string | null;
+  payload: string;
+  created_at: string;
+}
+
+/** An external evaluation report uploaded against a model. */
+export interface NotifyReportsTable {
+  id: string;
+  model_id: string;
+  file_name: string;
+  content: string;
+  note: string;
+  uploaded_by: string | null;
+  created_at: string;
+}
+
+/** A training run (src/train); JSON columns are text, offsets are bigint (strings on PostgreSQL). */
+export interface TrainRunsTable {
+  id: string;
+  name: string;
+  algorithm: string;
+  /** The recipe's YAML as given; `recipe_hash` is over its canonical form. */
+  recipe: string;
+  recipe_file: string | null;
+  recipe_hash: string;
+  engine: string;
+  executor: string;
+  status: string;
+  /** JSON PreflightReport. */
+  preflight: string;
+  /** 0 or 1: the run went ahead despite a failed preflight. */
+  is_override: number;
+  run_dir: string;
+  queue_job_id: string | null;
+  /** The scheduler's job id (Slurm job, Ray submission, local pid) for re-attaching. */
+  executor_job_id: string | null;
+  log_offset: number | string;
+  metrics_offset: number | string;
+  total_steps: number | null;
+  last_step: number | null;
+  /** JSON: last step's metrics merged with the final ones. */
+  metrics_summary: string | null;
+  registered_model_id: string | null;
+  /** JSON: evaluation suites requested on completion and what became of each. */
+  evaluations: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+/** One step's metrics of a training run (JSON object of numbers). */
+export interface TrainMetricsTable {
+  run_id: string;
+  step: number;
+  metrics: string;
+}
+
 export interface Database {
   jobs: JobsTable;
+  train_runs: TrainRunsTable;
+  train_metrics: TrainMetricsTable;
   eval_endpoints: EvalEndpointsTable;
   eval_runs: EvalRunsTable;
   eval_samples: EvalSamplesTable;
@@ -271,4 +389,12 @@ export interface Database {
   papers_feedback: PapersFeedbackTable;
   papers_profiles: PapersProfilesTable;
   notify_deliveries: NotifyDeliveriesTable;
+  eval_tasks: EvalTasksTable;
+  eval_suites: EvalSuitesTable;
+  eval_bindings: EvalBindingsTable;
+  eval_run_links: EvalRunLinksTable;
+  notify_channels: NotifyChannelsTable;
+  notify_subscriptions: NotifySubscriptionsTable;
+  notify_events: NotifyEventsTable;
+  notify_reports: NotifyReportsTable;
 }
