@@ -149,6 +149,8 @@ export const RunSummarySchema = z.object({
     .record(z.string(), z.object({ rating: z.number(), ci95: z.tuple([z.number(), z.number()]) }))
     .optional(),
   inconsistentVerdicts: z.number().optional(),
+  ties: z.number().optional(),
+  unreadableVerdicts: z.number().optional(),
 });
 
 export const ContractDifferenceSchema = z.object({ field: z.string(), a: z.unknown(), b: z.unknown() });
