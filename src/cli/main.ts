@@ -7,6 +7,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerEngineCommands } from './commands/engine.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerModelCommands } from './commands/model.js';
+import { registerPapersCommands } from './commands/papers.js';
 import { registerVizCommands } from './commands/viz.js';
 import { formatDoctor, runDoctor } from './doctor.js';
 
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerEngineCommands(program);
   registerEvalCommands(program);
   registerModelCommands(program);
+  registerPapersCommands(program);
   registerVizCommands(program);
   return program;
 }
