@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
@@ -80,11 +81,17 @@ describe('import into the store', () => {
   const badCases = [
     { name: 'no config.json', opts: { omitConfig: true }, code: 'AB_REGISTRY_NO_CONFIG' },
     { name: 'broken card YAML', opts: { card: '---\nlicense: [mit\n---\n' }, code: 'AB_REGISTRY_CARD_YAML' },
+    { name: 'truncated safetensors header', opts: {}, code: 'AB_REGISTRY_SAFETENSORS_HEADER' },
   ] as const;
   test.each(badCases)('bad folder ($name) writes nothing', async ({ opts, code }) => {
     const store = await makeRegistryStore();
     const dir = await makeTempDir();
     await writeHfModelFolder(dir, opts);
+    if (code === 'AB_REGISTRY_SAFETENSORS_HEADER') {
+      // Cut the file inside its header: the length prefix now points past the end.
+      const file = path.join(dir, 'model.safetensors');
+      await writeFile(file, (await readFile(file)).subarray(0, 40));
+    }
     await expect(importModel(store, { path: dir })).rejects.toMatchObject({ code });
     expect(await countRows(store)).toBe(0);
   });

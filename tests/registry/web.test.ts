@@ -56,6 +56,12 @@ describe.runIf(hasChromium())('model registry pages in chromium', () => {
     await page.getByRole('heading', { level: 1, name: `${baseModel.name}@1` }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/models/${baseModel.id}`);
 
+    // The SFT model's trainer_state.json is drawn as loss and learning-rate curves.
+    await page.goto(`${base}/models/${sft.id}`);
+    await page.getByRole('img', { name: 'Loss' }).waitFor();
+    await page.getByRole('img', { name: 'Learning rate' }).waitFor();
+    await screenshot(page, 'registry-model-curves');
+
     await page.goto(`${base}/models/diff?ids=${sft.id},${dpo.id}`);
     const diff = page.getByRole('table', { name: 'Model diff' });
     await expect
