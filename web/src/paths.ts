@@ -10,6 +10,10 @@ export const paths = {
   dataConsumption: { path: '/datasets/versions/:id/consumption', label: 'Field consumption' },
   dataset: { path: '/datasets/:name', label: 'Dataset' },
   evaluations: { path: '/evaluations', label: 'Evaluations' },
+  leaderboard: { path: '/evaluations/leaderboard', label: 'Leaderboard' },
+  evalRun: { path: '/evaluations/runs/:id', label: 'Run' },
+  evalCompare: { path: '/evaluations/compare', label: 'Compare runs' },
+  outbox: { path: '/evaluations/outbox', label: 'Notifications outbox' },
   training: { path: '/training', label: 'Training' },
   attention: { path: '/attention', label: 'Attention' },
   papers: { path: '/papers', label: 'Papers' },
@@ -44,3 +48,10 @@ export const dataConsumptionHref = (id: string): string => `${dataVersionHref(id
 /** Two dataset versions compared. */
 export const dataDiffHref = (before: string, after: string): string =>
   `/datasets/diff?before=${encodeURIComponent(before)}&after=${encodeURIComponent(after)}`;
+
+/** One evaluation run's page. */
+export const evalRunHref = (id: string): string => `/evaluations/runs/${encodeURIComponent(id)}`;
+
+/** The shareable comparison of two runs. */
+export const evalCompareHref = (a: string, b: string): string =>
+  `/evaluations/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`;

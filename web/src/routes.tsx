@@ -7,6 +7,11 @@ import { DatasetListPage } from './pages/datasets/dataset-list';
 import { DatasetPage } from './pages/datasets/dataset-page';
 import { DataDiffPage } from './pages/datasets/diff-page';
 import { VersionPage } from './pages/datasets/version-page';
+import { ComparePage } from './pages/evaluations/compare-page';
+import { LeaderboardPage } from './pages/evaluations/leaderboard-page';
+import { OutboxPage } from './pages/evaluations/outbox-page';
+import { RunDetailPage } from './pages/evaluations/run-detail-page';
+import { RunPage } from './pages/evaluations/run-page';
 import { HomePage } from './pages/home/home';
 import { ModelCatalogPage } from './pages/models/catalog';
 import { ModelDiffPage } from './pages/models/diff-page';
@@ -28,15 +33,11 @@ export const router = createBrowserRouter([
       { path: paths.dataVersion.path, element: <VersionPage /> },
       { path: paths.dataConsumption.path, element: <ConsumptionPage /> },
       { path: paths.dataset.path, element: <DatasetPage /> },
-      {
-        path: paths.evaluations.path,
-        element: (
-          <NotBuiltYet
-            title="Evaluations"
-            summary="One-click evaluation with pinned contracts, leaderboard and comparison."
-          />
-        ),
-      },
+      { path: paths.evaluations.path, element: <RunPage /> },
+      { path: paths.leaderboard.path, element: <LeaderboardPage /> },
+      { path: paths.evalRun.path, element: <RunDetailPage /> },
+      { path: paths.evalCompare.path, element: <ComparePage /> },
+      { path: paths.outbox.path, element: <OutboxPage /> },
       {
         path: paths.training.path,
         element: (
