@@ -1,6 +1,6 @@
 // Generation and scoring on top of the KV-cache forward.
 import { EngineError } from './errors.js';
-import { cloneKvCache, createKvCache, forwardCached, type KvCache } from './infer.js';
+import { type CachedStream, cloneKvCache, createKvCache, forwardCached, type KvCache } from './infer.js';
 import type { LlamaModel } from './llama.js';
 import { createRng } from './random.js';
 import { checkSamplingParams, logSoftmax, type SamplingParams, sampleToken, topEntries } from './sampling.js';
@@ -83,6 +83,172 @@ function stopPrefixOverlap(text: string, stop: string[]): number {
 }
 
 /**
+ * One generation request as a state machine, so that several requests can share each forward
+ * pass: `inputs()` says which tokens to run next (the prompt first, then one token per sample
+ * still running), `accept()` takes their logits, samples, and returns the events.
+ */
+export class GenerationJob {
+  private readonly states: SampleState[];
+  private readonly prefill: KvCache;
+  private readonly maxTokens: number;
+  private readonly stop: string[];
+  private readonly stopIds: Set<number>;
+  private readonly rng: () => number;
+  private pending: { state: SampleState; token: number }[] = [];
+  private started = false;
+  done = false;
+
+  constructor(
+    private readonly model: LlamaModel,
+    private readonly tokenizer: EngineTokenizer,
+    private readonly promptIds: readonly number[],
+    private readonly opts: GenerateOptions,
+  ) {
+    checkSamplingParams(opts);
+    const n = opts.n ?? 1;
+    const cap = model.config.maxPositions;
+    if (promptIds.length === 0)
+      throw new EngineError('AB_ENGINE_INPUT', 'the prompt is empty', { field: 'prompt' });
+    if (promptIds.length >= cap) {
+      throw new EngineError(
+        'AB_ENGINE_INPUT',
+        `the prompt has ${promptIds.length} tokens; the context holds ${cap}, leaving no room to generate`,
+        {
+          field: 'prompt',
+        },
+      );
+    }
+    for (const [i, id] of promptIds.entries()) {
+      if (!Number.isInteger(id) || id < 0 || id >= model.config.V) {
+        throw new EngineError('AB_ENGINE_INPUT', `token id ${id} is outside [0, ${model.config.V})`, {
+          field: `tokens[${i}]`,
+        });
+      }
+    }
+    this.maxTokens = Math.min(opts.maxTokens, cap - promptIds.length);
+    this.stop = opts.stop ?? [];
+    this.stopIds = new Set(opts.stopTokenIds ?? []);
+    this.rng = createRng(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
+    this.prefill = createKvCache(model, promptIds.length + this.maxTokens);
+    this.states = Array.from({ length: n }, () => ({
+      cache: this.prefill,
+      tokens: [],
+      logprobs: [],
+      emitted: 0,
+      done: false,
+    }));
+  }
+
+  /** The streams to run through forwardCached next (empty when done). */
+  inputs(): CachedStream[] {
+    if (this.done) return [];
+    if (!this.started) return [{ cache: this.prefill, tokens: this.promptIds }];
+    return this.pending.map((p) => ({ cache: p.state.cache, tokens: [p.token] }));
+  }
+
+  /** Takes the last-position logits of each stream from inputs(), samples, and returns the events. */
+  accept(logits: Float32Array[]): GenerateEvent[] {
+    this.opts.signal?.throwIfAborted();
+    let rows: { state: SampleState; index: number; logits: Float32Array }[];
+    if (!this.started) {
+      this.started = true;
+      // every sample starts from the same prefill; all but the last get their own copy of the cache
+      rows = this.states.map((state, index) => {
+        if (index < this.states.length - 1) state.cache = cloneKvCache(this.prefill);
+        return { state, index, logits: logits[0] as Float32Array };
+      });
+    } else {
+      rows = this.pending.map((p, j) => ({
+        state: p.state,
+        index: this.states.indexOf(p.state),
+        logits: logits[j] as Float32Array,
+      }));
+    }
+    const events: GenerateEvent[] = [];
+    this.pending = [];
+    for (const { state: s, index: i, logits: lg } of rows) {
+      const id = sampleToken(lg, this.opts, this.rng);
+      let lp: TokenLogprob | undefined;
+      if (this.opts.logprobs !== undefined) {
+        const ls = logSoftmax(lg);
+        lp = {
+          tokenId: id,
+          logprob: ls[id] as number,
+          top: topEntries(ls, this.opts.logprobs).map((e) => ({ tokenId: e.id, logprob: e.value })),
+        };
+      }
+      if (this.stopIds.has(id)) {
+        events.push(this.finish(s, i, 'stop'));
+        continue;
+      }
+      s.tokens.push(id);
+      if (lp) s.logprobs.push(lp);
+      const text = this.tokenizer.decode(s.tokens, { skipSpecialTokens: true });
+      const stopAt = findStop(text, this.stop);
+      if (stopAt >= 0) {
+        const delta = text.slice(s.emitted, stopAt);
+        s.emitted = Math.max(s.emitted, stopAt);
+        events.push({
+          type: 'token',
+          index: i,
+          tokenId: id,
+          textDelta: delta,
+          ...(lp ? { logprob: lp } : {}),
+        });
+        events.push(this.finish(s, i, 'stop', text.slice(0, stopAt)));
+        continue;
+      }
+      let safe = text.length - stopPrefixOverlap(text, this.stop);
+      while (safe > s.emitted && text.charCodeAt(safe - 1) === 0xfffd) safe--; // incomplete UTF-8
+      const delta = safe > s.emitted ? text.slice(s.emitted, safe) : '';
+      s.emitted = Math.max(s.emitted, safe);
+      events.push({ type: 'token', index: i, tokenId: id, textDelta: delta, ...(lp ? { logprob: lp } : {}) });
+      if (s.tokens.length >= this.maxTokens) {
+        events.push(this.finish(s, i, 'length'));
+        continue;
+      }
+      this.pending.push({ state: s, token: id });
+    }
+    // samples finish in any order; the job is done when none is left to run
+    this.done = this.pending.length === 0;
+    return events;
+  }
+
+  private finish(s: SampleState, index: number, finishReason: FinishReason, text?: string): GenerateEvent {
+    s.done = true;
+    const full = text ?? this.tokenizer.decode(s.tokens, { skipSpecialTokens: true });
+    const delta = full.slice(s.emitted);
+    s.emitted = full.length;
+    return {
+      type: 'done',
+      index,
+      finishReason,
+      tokens: s.tokens,
+      text: full,
+      ...(this.opts.logprobs !== undefined ? { logprobs: s.logprobs } : {}),
+      ...(delta ? { textDelta: delta } : {}),
+    };
+  }
+}
+
+/**
+ * Runs one forward pass for several jobs at once (their rows share every matmul) and returns
+ * each job's events. Jobs that are done are skipped (empty event list).
+ */
+export function stepJobs(model: LlamaModel, jobs: GenerationJob[]): GenerateEvent[][] {
+  const inputs = jobs.map((j) => j.inputs());
+  const flat = inputs.flat();
+  const { logits } = flat.length ? forwardCached(model, flat) : { logits: [] };
+  let at = 0;
+  return jobs.map((job, i) => {
+    const n = (inputs[i] as CachedStream[]).length;
+    const mine = logits.slice(at, at + n);
+    at += n;
+    return n ? job.accept(mine) : [];
+  });
+}
+
+/**
  * Samples `n` continuations of promptIds, yielding each token as it is chosen (text deltas are
  * safe to print: incomplete UTF-8 and possible stop-string prefixes are held back) and a `done`
  * event per sample. Decoding steps are batched across the samples still running.
@@ -93,106 +259,8 @@ export function* generateIter(
   promptIds: readonly number[],
   opts: GenerateOptions,
 ): Generator<GenerateEvent> {
-  checkSamplingParams(opts);
-  const n = opts.n ?? 1;
-  const cap = model.config.maxPositions;
-  if (promptIds.length === 0)
-    throw new EngineError('AB_ENGINE_INPUT', 'the prompt is empty', { field: 'prompt' });
-  if (promptIds.length >= cap) {
-    throw new EngineError(
-      'AB_ENGINE_INPUT',
-      `the prompt has ${promptIds.length} tokens; the context holds ${cap}, leaving no room to generate`,
-      {
-        field: 'prompt',
-      },
-    );
-  }
-  const maxTokens = Math.min(opts.maxTokens, cap - promptIds.length);
-  const stop = opts.stop ?? [];
-  const stopIds = new Set(opts.stopTokenIds ?? []);
-  const rng = createRng(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
-  const prefill = createKvCache(model, promptIds.length + maxTokens);
-  let logits = forwardCached(model, [{ cache: prefill, tokens: promptIds }]).logits;
-  const states: SampleState[] = Array.from({ length: n }, (_, i) => ({
-    cache: i === n - 1 ? prefill : cloneKvCache(prefill),
-    tokens: [],
-    logprobs: [],
-    emitted: 0,
-    done: false,
-  }));
-  let rowLogits: Float32Array[] = states.map(() => logits[0] as Float32Array);
-  for (;;) {
-    opts.signal?.throwIfAborted();
-    const active: SampleState[] = [];
-    const next: number[] = [];
-    for (const [i, s] of states.entries()) {
-      if (s.done) continue;
-      const lg = rowLogits[i] as Float32Array;
-      const id = sampleToken(lg, opts, rng);
-      let lp: TokenLogprob | undefined;
-      if (opts.logprobs !== undefined) {
-        const ls = logSoftmax(lg);
-        lp = {
-          tokenId: id,
-          logprob: ls[id] as number,
-          top: topEntries(ls, opts.logprobs).map((e) => ({ tokenId: e.id, logprob: e.value })),
-        };
-      }
-      if (stopIds.has(id)) {
-        s.done = true;
-        yield finish(s, i, 'stop');
-        continue;
-      }
-      s.tokens.push(id);
-      if (lp) s.logprobs.push(lp);
-      const text = tokenizer.decode(s.tokens, { skipSpecialTokens: true });
-      const stopAt = findStop(text, stop);
-      if (stopAt >= 0) {
-        const delta = text.slice(s.emitted, stopAt);
-        s.emitted = Math.max(s.emitted, stopAt);
-        yield { type: 'token', index: i, tokenId: id, textDelta: delta, ...(lp ? { logprob: lp } : {}) };
-        s.done = true;
-        yield finish(s, i, 'stop', text.slice(0, stopAt));
-        continue;
-      }
-      let safe = text.length - stopPrefixOverlap(text, stop);
-      while (safe > s.emitted && text.charCodeAt(safe - 1) === 0xfffd) safe--; // incomplete UTF-8
-      const delta = safe > s.emitted ? text.slice(s.emitted, safe) : '';
-      s.emitted = Math.max(s.emitted, safe);
-      yield { type: 'token', index: i, tokenId: id, textDelta: delta, ...(lp ? { logprob: lp } : {}) };
-      if (s.tokens.length >= maxTokens) {
-        s.done = true;
-        yield finish(s, i, 'length');
-        continue;
-      }
-      active.push(s);
-      next.push(id);
-    }
-    if (active.length === 0) return;
-    logits = forwardCached(
-      model,
-      active.map((s, j) => ({ cache: s.cache, tokens: [next[j] as number] })),
-    ).logits;
-    rowLogits = states.map((s) => {
-      const j = active.indexOf(s);
-      return j >= 0 ? (logits[j] as Float32Array) : new Float32Array(0);
-    });
-  }
-
-  function finish(s: SampleState, index: number, finishReason: FinishReason, text?: string): GenerateEvent {
-    const full = text ?? tokenizer.decode(s.tokens, { skipSpecialTokens: true });
-    const delta = full.slice(s.emitted);
-    s.emitted = full.length;
-    return {
-      type: 'done',
-      index,
-      finishReason,
-      tokens: s.tokens,
-      text: full,
-      ...(opts.logprobs !== undefined ? { logprobs: s.logprobs } : {}),
-      ...(delta ? { textDelta: delta } : {}),
-    };
-  }
+  const job = new GenerationJob(model, tokenizer, promptIds, opts);
+  while (!job.done) yield* stepJobs(model, [job])[0] ?? [];
 }
 
 /** Drains generateIter: the finished samples in index order. */

@@ -30,10 +30,12 @@ export {
   type GeneratedSequence,
   type GenerateEvent,
   type GenerateOptions,
+  GenerationJob,
   generate,
   generateIter,
   type PromptScore,
   scoreTokens,
+  stepJobs,
   type TokenLogprob,
 } from './generate.js';
 export { type GgufTokenizer, writeGguf } from './gguf.js';

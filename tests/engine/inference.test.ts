@@ -7,6 +7,7 @@ import {
   createTokenizer,
   forwardCached,
   forwardWithAttentions,
+  GenerationJob,
   generate,
   generateIter,
   initParams,
@@ -15,6 +16,7 @@ import {
   parseModelConfig,
   sampleToken,
   scoreTokens,
+  stepJobs,
 } from '../../src/engine/index.js';
 import { tinyTokenizerFiles } from '../helpers/tiny-model.js';
 
@@ -163,6 +165,39 @@ describe('sampling and generation', () => {
       1,
       12,
     );
+  });
+
+  test('jobs batched into shared forward passes give the same samples as jobs run alone', () => {
+    const model = tinyModel();
+    const prompts = ['Hello', 'The quick brown fox', 'One plus one is'].map((t) => tokenizer.encode(t));
+    const opts = (i: number) => ({
+      maxTokens: 4 + i * 3,
+      temperature: 0.9,
+      seed: 100 + i,
+      n: 1 + (i % 2),
+      logprobs: 1,
+      stopTokenIds: [],
+    });
+    const alone = prompts.map((p, i) => generate(model, tokenizer, p, opts(i)));
+    const jobs = prompts.map((p, i) => new GenerationJob(model, tokenizer, p, opts(i)));
+    const done: { index: number; tokens: number[]; text: string }[][] = jobs.map(() => []);
+    let steps = 0;
+    while (jobs.some((j) => !j.done)) {
+      steps++;
+      stepJobs(model, jobs).forEach((events, i) => {
+        for (const ev of events) if (ev.type === 'done') done[i]?.push(ev);
+      });
+    }
+    expect(steps).toBe(4 + 2 * 3); // the longest job, not the sum
+    for (const [i, a] of alone.entries()) {
+      const b = [...(done[i] ?? [])].sort((x, y) => x.index - y.index);
+      expect(b.map((s) => s.text)).toEqual(a.map((s) => s.text));
+      for (const [k, s] of a.entries()) {
+        const lp = s.logprobs?.map((l) => l.logprob) ?? [];
+        const bl = (b[k] as { logprobs?: { logprob: number }[] }).logprobs?.map((l) => l.logprob) ?? [];
+        expect(maxAbsDiff(lp, bl)).toBeLessThan(1e-4);
+      }
+    }
   });
 
   test('a stop token sampled first gives an empty text with finish_reason stop', () => {

@@ -12,11 +12,12 @@ import {
   type EngineTokenizer,
   type GenerateEvent,
   type GenerateOptions,
-  generateIter,
+  GenerationJob,
   type LoadedModel,
   scoreTokens,
   type TokenLogprob,
 } from '../../engine/index.js';
+import { createScheduler, type Scheduler } from './scheduler.js';
 import {
   ChatCompletionRequestSchema,
   CompletionRequestSchema,
@@ -26,22 +27,12 @@ import {
 
 export interface EngineApiOptions {
   loaded: LoadedModel;
+  /** Shared batching loop; one is created per plugin when absent. */
+  scheduler?: Scheduler;
   /** The id clients pass as `model`; defaults to the folder name. */
   modelName: string;
   log: Logger;
 }
-
-/** Runs tasks one at a time in arrival order. */
-function createQueue() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return function enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = tail.then(task, task);
-    tail = run.catch(() => undefined); // a failed task must not block the ones behind it
-    return run;
-  };
-}
-
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function needTokenizer(loaded: LoadedModel): EngineTokenizer {
   if (!loaded.tokenizer) {
@@ -67,7 +58,7 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
   app.setSerializerCompiler(serializerCompiler);
   const { loaded, modelName } = opts;
   const { model } = loaded;
-  const enqueue = createQueue();
+  const scheduler = opts.scheduler ?? createScheduler(model);
   const created = Math.floor(Date.now() / 1000);
   const maxModelLen = model.config.maxPositions;
 
@@ -186,7 +177,7 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
     });
     if (body.stream) {
       startSse(reply);
-      await enqueue(async () => {
+      await (async () => {
         for (const [pi, ids] of prompts.entries()) {
           if (body.echo) {
             writeSse(reply, {
@@ -224,11 +215,11 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
               });
           }
         }
-      }).catch((err: unknown) => writeSse(reply, errorBody(err)));
+      })().catch((err: unknown) => writeSse(reply, errorBody(err)));
       endSse(reply);
       return reply;
     }
-    return enqueue(async () => {
+    return (async () => {
       const choices: unknown[] = [];
       let completionTokens = 0;
       for (const [pi, ids] of prompts.entries()) {
@@ -288,7 +279,7 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
           total_tokens: promptTokens + completionTokens,
         },
       };
-    });
+    })();
   });
 
   app.post('/v1/chat/completions', { schema: { body: ChatCompletionRequestSchema } }, async (req, reply) => {
@@ -344,7 +335,7 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
         choices,
         ...extra,
       });
-      await enqueue(async () => {
+      await (async () => {
         for (let j = 0; j < n; j++)
           writeSse(
             reply,
@@ -390,11 +381,11 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
             }),
           );
         }
-      }).catch((err: unknown) => writeSse(reply, errorBody(err)));
+      })().catch((err: unknown) => writeSse(reply, errorBody(err)));
       endSse(reply);
       return reply;
     }
-    return enqueue(async () => {
+    return (async () => {
       const choices: unknown[] = [];
       let completionTokens = 0;
       for await (const ev of runGeneration(ids, genOpts)) {
@@ -417,16 +408,13 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
           total_tokens: ids.length + completionTokens,
         },
       };
-    });
+    })();
   });
 
-  /** Generation as an async stream that yields to the event loop between tokens. */
-  async function* runGeneration(ids: number[], gen: GenerateOptions): AsyncGenerator<GenerateEvent> {
-    let i = 0;
-    for (const ev of generateIter(model, needTokenizer(loaded), ids, gen)) {
-      yield ev;
-      if (++i % 4 === 0) await tick(); // let sockets flush and other requests queue
-    }
+  /** Generation as an async stream, batched with the other requests in flight. */
+  function runGeneration(ids: number[], gen: GenerateOptions): AsyncGenerator<GenerateEvent> {
+    const job = new GenerationJob(model, needTokenizer(loaded), ids, gen); // validates before queueing
+    return scheduler.run(job, gen.signal);
   }
 };
 
