@@ -99,7 +99,7 @@ export class GenerationJob {
   done = false;
 
   constructor(
-    private readonly model: LlamaModel,
+    model: LlamaModel,
     private readonly tokenizer: EngineTokenizer,
     private readonly promptIds: readonly number[],
     private readonly opts: GenerateOptions,
