@@ -5,7 +5,16 @@ export interface Series {
 }
 
 /** A small SVG line chart: series in, axes with min/max labels out. No interaction. */
-export function LineChart({ series, title, xLabel }: { series: Series[]; title: string; xLabel: string }) {
+export function LineChart({
+  series: given,
+  title,
+  xLabel,
+}: {
+  series: Series[];
+  title: string;
+  xLabel: string;
+}) {
+  const series = given.filter((s) => s.points.length > 0);
   const all = series.flatMap((s) => s.points);
   if (all.length === 0) return null;
   const W = 480;
