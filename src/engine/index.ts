@@ -20,10 +20,8 @@ export {
   createAdamW,
   zeroGrad,
 } from './adamw.js';
-// Making and training models.
 export { formatModelConfig, type ModelConfig, parseModelConfig } from './config.js';
 export { ENGINE_ERROR_CODES, EngineError, type EngineErrorCode } from './errors.js';
-// Commonly used: load a model folder, generate, score.
 export {
   type FinishReason,
   forwardWithAttentions,
@@ -39,7 +37,6 @@ export {
   type TokenLogprob,
 } from './generate.js';
 export { type GgufTokenizer, writeGguf } from './gguf.js';
-// Inference internals and kernels, for benchmarks and expert callers.
 export {
   type CachedForwardOptions,
   type CachedForwardResult,
