@@ -76,8 +76,15 @@ async function childBaseline(file: string): Promise<object> {
     rows,
     chars,
     seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: cpuSeconds(),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   };
+}
+
+/** CPU time of this process, worker threads included: comparable when other work shares the cores. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 async function childInspect(file: string, workers: number): Promise<object> {
@@ -99,15 +106,19 @@ languages: [en, ko]
     duplicates: r.duplicates,
     findings: r.findings.map((f) => `${f.code}×${f.count}`),
     seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: cpuSeconds(),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   };
 }
 
-function runChild(
-  kind: string,
-  file: string,
-  workers: number,
-): { seconds: number; maxRssBytes: number; rows: number } {
+interface Measured {
+  seconds: number;
+  cpuSeconds: number;
+  maxRssBytes: number;
+  rows: number;
+}
+
+function runChild(kind: string, file: string, workers: number): Measured {
   const self = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', kind, file, String(workers)], {
     encoding: 'utf8',
@@ -115,7 +126,7 @@ function runChild(
   });
   if (r.status !== 0) throw new Error(`${kind} child failed: ${r.stderr}`);
   const last = r.stdout.trim().split('\n').pop() ?? '{}';
-  return JSON.parse(last) as { seconds: number; maxRssBytes: number; rows: number };
+  return JSON.parse(last) as Measured;
 }
 
 export default async function main(args: string[]): Promise<void> {
@@ -137,15 +148,19 @@ export default async function main(args: string[]): Promise<void> {
   const base = runChild('baseline', file, 1);
   process.stderr.write(`inspectDataset with ${workers} workers…\n`);
   const insp = runChild('inspect', file, workers);
-  const row = (name: string, r: { seconds: number; maxRssBytes: number; rows: number }) =>
-    `| ${name} | ${r.rows} | ${r.seconds.toFixed(1)} | ${(mb / r.seconds).toFixed(0)} | ${(r.maxRssBytes / 2 ** 20).toFixed(0)} |`;
+  const row = (name: string, r: Measured) =>
+    `| ${name} | ${r.rows} | ${r.seconds.toFixed(1)} | ${(mb / r.seconds).toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(mb / r.cpuSeconds).toFixed(0)} | ${(r.maxRssBytes / 2 ** 20).toFixed(0)} |`;
   const out = [
     `file: ${file} (${mb.toFixed(0)} MB, ${os.cpus().length} CPUs: ${os.cpus()[0]?.model ?? '?'}, node ${process.version})`,
-    '| run | rows | seconds | MB/s | peak RSS MiB |',
-    '|---|---|---|---|---|',
+    `load average at the end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+    '| run | rows | seconds | MB/s | CPU seconds | MB per CPU second | peak RSS MiB |',
+    '|---|---|---|---|---|---|---|',
     row('plain readline + JSON.parse loop', base),
     row(`inspectDataset (contract, ${workers} workers)`, insp),
-    `speed-up: ${(base.seconds / insp.seconds).toFixed(2)}×`,
+    `speed-up: ${(base.seconds / insp.seconds).toFixed(2)}× wall, ${(base.cpuSeconds / insp.cpuSeconds).toFixed(2)}× CPU`,
     JSON.stringify(insp),
   ];
   process.stdout.write(`${out.join('\n')}\n`);

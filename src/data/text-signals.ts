@@ -69,16 +69,19 @@ const PII: [PiiKind, RegExp, (t: string) => boolean][] = [
   [
     'api_key',
     /\b(?:sk-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,}|xox[bap]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})/,
-    (t) => /sk-|AKIA|ghp_|hf_|xox|AIza/.test(t),
+    (t) => KEY_PREFIXES.some((p) => t.includes(p)),
   ],
 ];
 
-/** What every PII pattern needs somewhere: one scan rules out most rows before the per-kind checks. */
-const MAY_HOLD_PII = /@|\d-|\d{4}|sk-|AKIA|ghp_|hf_|xox|AIza/;
+/** Prefixes of the API keys below; a row with none of them, no digit and no "@" holds no PII. */
+const KEY_PREFIXES = ['sk-', 'AKIA', 'ghp_', 'hf_', 'xox', 'AIza'];
+const DIGIT_OR_AT = /[@\d]/;
+/** One character-class scan and a few substring searches rule out most rows before the per-kind checks. */
+const mayHoldPii = (t: string) => DIGIT_OR_AT.test(t) || KEY_PREFIXES.some((p) => t.includes(p));
 
 /** The kinds of personal data or secrets found in the text. */
 export function findPii(text: string): PiiKind[] {
-  if (!MAY_HOLD_PII.test(text)) return [];
+  if (!mayHoldPii(text)) return [];
   const out: PiiKind[] = [];
   for (const [kind, re, pre] of PII) if (pre(text) && re.test(text)) out.push(kind);
   return out;
