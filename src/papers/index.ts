@@ -59,3 +59,4 @@ export {
   type SummaryLanguage,
   type SummaryResult,
 } from './summarize-paper.js';
+export type { PaperView, ProfileView } from './views.js';

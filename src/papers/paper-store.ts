@@ -4,6 +4,7 @@ import type { Store } from '../store/index.js';
 import { type InterestProfile, InterestProfileSchema } from './config.js';
 import { PapersError } from './errors.js';
 import type { AnnounceType, Paper } from './paper.js';
+import type { DigestView } from './views.js';
 
 /**
  * Persistence of the paper digest: papers, digests and their entries, feedback, and the interest
@@ -176,35 +177,7 @@ export async function recordFeedback(
   return saveProfile(store, next);
 }
 
-export interface DigestEntryView {
-  rank: number;
-  arxivId: string;
-  version: number;
-  title: string;
-  authors: string[];
-  url: string;
-  categories: string[];
-  announceType: string;
-  hfUpvotes: number | null;
-  score: number;
-  reasons: string[];
-  summary: string | null;
-  summaryLanguage: string | null;
-  summaryStatus: 'ok' | 'wrong-language' | 'failed';
-  summaryError: string | null;
-  postedAt: string | null;
-}
-
-export interface DigestView {
-  id: string;
-  /** building: a run holds it; built: stored, not posted (no channel); posted; failed: delivery failed. */
-  status: 'building' | 'built' | 'posted' | 'failed';
-  language: string;
-  problems: string[];
-  createdAt: string;
-  postedAt: string | null;
-  entries: DigestEntryView[];
-}
+export type { DigestEntryView, DigestView } from './views.js';
 
 function digestStatus(s: string): DigestView['status'] {
   return s === 'posted' || s === 'failed' || s === 'built' ? s : 'building';

@@ -16,6 +16,7 @@ import { HomePage } from './pages/home/home';
 import { ModelCatalogPage } from './pages/models/catalog';
 import { ModelDiffPage } from './pages/models/diff-page';
 import { ModelPage } from './pages/models/model-page';
+import { PapersPage } from './pages/papers/papers-page';
 import { paths } from './paths';
 
 /** URL → page. Pages lay out components; areas not built yet say so. */
@@ -51,10 +52,7 @@ export const router = createBrowserRouter([
         path: paths.attention.path,
         element: <AttentionPage />,
       },
-      {
-        path: paths.papers.path,
-        element: <NotBuiltYet title="Papers" summary="The team's daily AI papers, ranked and summarized." />,
-      },
+      { path: paths.papers.path, element: <PapersPage /> },
       { path: '*', element: <NotBuiltYet title="Not found" summary="No page at this address." /> },
     ],
   },
