@@ -8,6 +8,7 @@ import { registerEngineCommands } from './commands/engine.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerPapersCommands } from './commands/papers.js';
+import { registerTrainCommands } from './commands/train.js';
 import { registerVizCommands } from './commands/viz.js';
 import { formatDoctor, runDoctor } from './doctor.js';
 
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerEngineCommands(program);
   registerEvalCommands(program);
   registerModelCommands(program);
+  registerTrainCommands(program);
   registerPapersCommands(program);
   registerVizCommands(program);
   return program;

@@ -3,14 +3,28 @@
  * dataset versions, the field-consumption check with the recipe's template, tokenizer and
  * max_length, format fit, truncation impact), sequence packing, and SFT / reward model / DPO /
  * online DPO / PPO on the embedded engine with atomic checkpoints and resume. Trained models are
- * registered with lineage.
+ * registered with lineage. Runs: persisted in `train_runs` / `train_metrics`, started after
+ * preflight (`startRun`), driven on an executor (inline, a local child process, Slurm, Ray) by
+ * `driveRunIter` — which re-attaches to a stored executor job id after a restart — cancelled and
+ * resumed; the embedded trainer behind the command contract is `execTrainerIter`.
  *
  * Does not own: datasets and their gate (data), models and lineage (registry), the numerics
  * (engine). Other engines and executors (TRL, OpenRLHF, verl, Slurm, Ray) plug into the
  * interfaces here.
  */
 
+export {
+  cancelRun,
+  createRunExecutor,
+  createTrainJobHandler,
+  type DriveRunOptions,
+  driveRun,
+  driveRunIter,
+  resumeRun,
+  watchRunIter,
+} from './drive-run.js';
 export { TRAIN_ERROR_CODES, TrainError, type TrainErrorCode } from './errors.js';
+export { execTrainerIter, FINAL_METRICS_FILE } from './exec-trainer.js';
 export {
   lowerBoundL1,
   lowerBoundL2,
@@ -36,17 +50,52 @@ export {
   ALGORITHMS,
   type Algorithm,
   canonicalJson,
+  EXECUTORS,
+  type ExecutorKind,
+  type ExecutorOptions,
   hashRecipe,
   type LoadedRecipe,
   loadRecipe,
   PACKING_STRATEGIES,
   type PackingStrategy,
   parseRecipe,
+  RECIPE_ENGINES,
   type Recipe,
+  type RecipeEngine,
   type RecipeInput,
   RecipeSchema,
 } from './recipe.js';
 export { type RegisterTrainedModelInput, registerTrainedModel } from './register-trained-model.js';
+export {
+  type EvaluationRequest,
+  EvaluationRequestSchema,
+  isFinished,
+  type MetricPoint,
+  MetricPointSchema,
+  RUN_STATUSES,
+  type RunEvent,
+  RunMetricsSchema,
+  type RunPreflight,
+  RunPreflightSchema,
+  type RunStatus,
+  RunStatusSchema,
+  type StartRunInput,
+  StartRunInputSchema,
+  type TrainRun,
+  TrainRunListSchema,
+  TrainRunSchema,
+} from './run-schemas.js';
+export {
+  defaultCliCommand,
+  launchFor,
+  preflightRecipe,
+  queueRun,
+  runLayout,
+  type StartRunOptions,
+  startRun,
+  TRAIN_JOB_KIND,
+  type TrainDeps,
+} from './start-run.js';
 export {
   type TrainEmbeddedOptions,
   type TrainEvent,
@@ -55,3 +104,5 @@ export {
   train,
   trainIter,
 } from './train-embedded.js';
+export { getRun, listRunMetrics, listRuns } from './train-runs.js';
+export { readTrainingExamples, writeTrainingExamples } from './training-examples.js';

@@ -4,10 +4,54 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { EngineOptionsSchema } from './engines/engine-launch.js';
 import { TrainError } from './errors.js';
 
 export const ALGORITHMS = ['sft', 'rm', 'dpo', 'online_dpo', 'ppo'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
+
+/** `embedded` runs this repository's trainer; the others translate the recipe (src/train/engines). */
+export const RECIPE_ENGINES = ['embedded', 'trl', 'openrlhf', 'verl', 'command'] as const;
+export type RecipeEngine = (typeof RECIPE_ENGINES)[number];
+
+/** `inline` trains in the calling process; `local` in a child process; `slurm` / `ray` on a cluster. */
+export const EXECUTORS = ['inline', 'local', 'slurm', 'ray'] as const;
+export type ExecutorKind = (typeof EXECUTORS)[number];
+
+const ExecutorOptionsSchema = z.strictObject({
+  /** How often a running job's state, log and metrics are read, in ms. */
+  poll_ms: z.number().int().min(50).max(600_000).default(1000),
+  slurm: z
+    .strictObject({
+      partition: z.string().min(1).optional(),
+      nodes: z.number().int().positive().optional(),
+      gpus_per_node: z.number().int().nonnegative().optional(),
+      cpus_per_task: z.number().int().positive().optional(),
+      memory_mb: z.number().int().positive().optional(),
+      time_limit_minutes: z.number().positive().optional(),
+      /** Submit on a login node over SSH instead of this machine. */
+      ssh: z
+        .strictObject({
+          host: z.string().min(1),
+          user: z.string().min(1).optional(),
+          port: z.number().int().positive().optional(),
+          identity_file: z.string().min(1).optional(),
+        })
+        .optional(),
+      /** `SLURM_CONF` for Slurm's commands; defaults to the environment's. */
+      slurm_conf: z.string().min(1).optional(),
+    })
+    .optional(),
+  ray: z
+    .strictObject({
+      /** The Ray dashboard's job server, e.g. `http://head:8265`. */
+      address: z.string().url(),
+      cpus: z.number().positive().optional(),
+      gpus: z.number().nonnegative().optional(),
+    })
+    .optional(),
+});
+export type ExecutorOptions = z.infer<typeof ExecutorOptionsSchema>;
 
 export const PACKING_STRATEGIES = ['bfd', 'ffd', 'padding_free', 'padding'] as const;
 export type PackingStrategy = (typeof PACKING_STRATEGIES)[number];
@@ -105,8 +149,11 @@ export const RecipeSchema = z
         capacity: z.number().int().positive().optional(),
       })
       .default({ strategy: 'bfd' }),
-    engine: z.enum(['embedded']).default('embedded'),
-    executor: z.enum(['inline', 'local']).default('local'),
+    engine: z.enum(RECIPE_ENGINES).default('embedded'),
+    /** What the engine needs beyond the recipe (command template, LoRA, nodes…); src/train/engines. */
+    engine_options: EngineOptionsSchema.optional(),
+    executor: z.enum(EXECUTORS).default('local'),
+    executor_options: ExecutorOptionsSchema.optional(),
     checkpoint_every: z.number().int().positive().default(50),
     output: z
       .strictObject({ name: z.string().min(1).optional(), tags: z.array(z.string()).default([]) })
@@ -119,6 +166,24 @@ export const RecipeSchema = z
         code: 'custom',
         path: ['reward_model'],
         message: `${r.algorithm} needs a reward_model to score its samples`,
+      });
+    if (r.engine === 'command' && !r.engine_options?.command)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['engine_options', 'command'],
+        message: 'the command engine needs engine_options.command.template (docs/command-engine.md)',
+      });
+    if (r.executor === 'ray' && !r.executor_options?.ray)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['executor_options', 'ray'],
+        message: 'the ray executor needs executor_options.ray.address',
+      });
+    if (r.engine !== 'embedded' && r.executor === 'inline')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['executor'],
+        message: `engine ${r.engine} runs as a command: use executor local, slurm or ray`,
       });
     if (r.template.chat_template && r.template.kind !== 'chat')
       ctx.addIssue({ code: 'custom', path: ['template', 'chat_template'], message: 'only with kind: chat' });

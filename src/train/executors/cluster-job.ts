@@ -38,12 +38,12 @@ export const isTerminal = (state: JobState): boolean =>
   state === 'succeeded' || state === 'failed' || state === 'cancelled';
 
 /**
- * A scheduler that runs launch commands: Slurm, Ray Jobs. Job ids are the scheduler's own,
+ * A scheduler that runs launch commands: a local process, Slurm, Ray Jobs. Job ids are the scheduler's own,
  * so a run that stored its id can re-attach after an Alignboard restart: nothing lives only
  * in this process.
  */
 export interface ClusterExecutor {
-  readonly kind: 'slurm' | 'ray';
+  readonly kind: 'local' | 'slurm' | 'ray';
   submit(spec: ClusterJobSpec, opts?: { signal?: AbortSignal }): Promise<{ jobId: string }>;
   status(jobId: string, opts?: { signal?: AbortSignal }): Promise<JobStatus>;
   cancel(jobId: string, opts?: { signal?: AbortSignal }): Promise<void>;

@@ -83,7 +83,7 @@ export function renderSbatchScript(spec: ClusterJobSpec): string {
 }
 
 /** Bytes up to the last complete UTF-8 character, so a log chunk never splits one. */
-function completeUtf8Length(buf: Buffer): number {
+export function completeUtf8Length(buf: Buffer): number {
   let i = buf.length - 1;
   let continuation = 0;
   while (i >= 0 && continuation < 3 && ((buf[i] as number) & 0xc0) === 0x80) {

@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { open, readFile, writeFile } from 'node:fs/promises';
+import { AlignboardError } from '../../common/errors.js';
+import type { ClusterExecutor, JobStatus } from './cluster-job.js';
+import { completeUtf8Length } from './slurm-executor.js';
+
+export class LocalExecutorError extends AlignboardError {}
+
+// The wrapper appends the command's output to the log and writes its exit code beside it, so
+// the outcome survives this process: a restarted Alignboard reads it from the files.
+const WRAPPER =
+  'log="$1"; shift; "$@" >>"$log" 2>&1; code=$?; echo $code >"$log.exit.tmp"; mv "$log.exit.tmp" "$log.exit"';
+
+/** `<pid>:<log file>`: both halves are needed to re-attach after a restart. */
+function parseJobId(jobId: string): { pid: number; logFile: string } {
+  const m = /^(\d+):(.+)$/.exec(jobId);
+  if (!m)
+    throw new LocalExecutorError('AB_TRAIN_EXECUTOR_INPUT', `"${jobId}" is not a local job id (pid:log)`, {
+      field: 'executorJobId',
+    });
+  return { pid: Number(m[1]), logFile: m[2] as string };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+  }
+}
+
+const readText = (file: string) => readFile(file, 'utf8').catch(() => undefined); // absent: not written yet
+
+/**
+ * Runs launch commands as detached child processes of this machine, in their own process
+ * group, with output in the job's log file. The job id is `<pid>:<log file>`, so the state,
+ * log and exit code are found again after an Alignboard restart, like a scheduler's.
+ */
+export function createLocalExecutor(): ClusterExecutor {
+  return {
+    kind: 'local',
+
+    async submit(spec) {
+      await writeFile(spec.logFile, '', { flag: 'a' });
+      const child = spawn('/bin/sh', ['-c', WRAPPER, 'sh', spec.logFile, ...spec.command], {
+        cwd: spec.workdir,
+        env: { ...process.env, ...spec.env },
+        detached: true,
+        stdio: 'ignore',
+      });
+      const pid = await new Promise<number>((resolve, reject) => {
+        child.once('spawn', () => resolve(child.pid as number));
+        child.once('error', (err) =>
+          reject(
+            new LocalExecutorError(
+              'AB_TRAIN_EXECUTOR_UNAVAILABLE',
+              `cannot start "${spec.command[0]}": ${err.message}`,
+              {},
+              { status: 503, cause: err },
+            ),
+          ),
+        );
+      });
+      child.unref(); // the job outlives this process by design; its files carry the outcome
+      return { jobId: `${pid}:${spec.logFile}` };
+    },
+
+    async status(jobId): Promise<JobStatus> {
+      const { pid, logFile } = parseJobId(jobId);
+      const exit = await readText(`${logFile}.exit`);
+      const isCancelled = (await readText(`${logFile}.cancelled`)) !== undefined;
+      if (exit !== undefined) {
+        const code = Number(exit.trim());
+        if (isCancelled && code !== 0)
+          return { state: 'cancelled', schedulerState: 'CANCELLED', exitCode: code };
+        return code === 0
+          ? { state: 'succeeded', schedulerState: 'EXITED', exitCode: 0 }
+          : { state: 'failed', schedulerState: 'EXITED', exitCode: code };
+      }
+      if (isAlive(pid)) return { state: 'running', schedulerState: 'RUNNING' };
+      if (isCancelled) return { state: 'cancelled', schedulerState: 'CANCELLED' };
+      return { state: 'failed', schedulerState: 'LOST', reason: 'the process ended without an exit code' };
+    },
+
+    async cancel(jobId) {
+      const { pid, logFile } = parseJobId(jobId);
+      await writeFile(`${logFile}.cancelled`, new Date().toISOString());
+      try {
+        process.kill(-pid, 'SIGTERM'); // the whole group: the wrapper and the trainer
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err; // ESRCH: already gone
+      }
+    },
+
+    async readLog(jobId, offset) {
+      const { logFile } = parseJobId(jobId);
+      const handle = await open(logFile, 'r').catch(() => undefined);
+      if (!handle) return { text: '', offset }; // not started writing yet
+      try {
+        const { size } = await handle.stat();
+        const bytes = Buffer.alloc(Math.max(0, size - offset));
+        if (bytes.length > 0) await handle.read(bytes, 0, bytes.length, offset);
+        const usable = completeUtf8Length(bytes);
+        return { text: bytes.subarray(0, usable).toString('utf8'), offset: offset + usable };
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}
