@@ -18,12 +18,10 @@ export {
 export { deleteModel } from './delete-model.js';
 export { diffModels } from './diff-models.js';
 export { diffText } from './diff-text.js';
-// Errors
 export { REGISTRY_ERROR_CODES, RegistryError, type RegistryErrorCode } from './errors.js';
 export { extractSpec } from './extract-spec.js';
 export { getLineage } from './get-lineage.js';
 export { getModel } from './get-model.js';
-// Commonly used
 export {
   type ImportModelInput,
   ImportModelInputSchema,
@@ -40,12 +38,10 @@ export {
 } from './model-source.js';
 export { parseModelCard } from './parse-model-card.js';
 export { readModelFile } from './read-model-file.js';
-// Reading model folders without the store
 export { readModelFolder } from './read-model-folder.js';
 export { type RegisterModelInput, RegisterModelInputSchema, registerModel } from './register-model.js';
 export { readSafetensorsHeader, type SafetensorsHeader, type TensorEntry } from './safetensors-header.js';
 
-// Schemas and types (the server and the web client reuse these)
 export {
   type AdapterInfo,
   AdapterInfoSchema,
