@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { parseAt } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import { initModelDir } from '../../engine/index.js';
-import { buildEngineServer } from '../../server/engine-api/index.js';
+import { buildEngineServer } from '../../server/index.js';
 
 const ServeOptionsSchema = z.object({
   model: z.string().min(1),
