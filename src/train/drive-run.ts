@@ -79,7 +79,9 @@ function jobSpec(row: TrainRunRow, recipe: Recipe, launch: z.infer<typeof Launch
   const ray = recipe.executor_options?.ray;
   const layout = runLayout(row.run_dir);
   const nodes = s?.nodes ?? e?.nodes;
-  const gpus = s?.gpus_per_node ?? ray?.gpus ?? (recipe.engine === 'embedded' ? undefined : e?.gpus_per_node);
+  // The embedded and in-house (command) trainers ask for GPUs only through executor_options.
+  const isGpuEngine = recipe.engine === 'trl' || recipe.engine === 'openrlhf' || recipe.engine === 'verl';
+  const gpus = s?.gpus_per_node ?? ray?.gpus ?? (isGpuEngine ? e?.gpus_per_node : undefined);
   return {
     name: `ab-${recipe.name}-${row.id.slice(0, 8)}`,
     command: launch.argv,
@@ -176,7 +178,15 @@ export async function* driveRunIter(
       const executor = createRunExecutor(recipe);
       let jobId = row.executor_job_id;
       if (!jobId) {
-        const submitted = await executor.submit(jobSpec(row, recipe, launch), { ...(signal && { signal }) });
+        let submitted: { jobId: string };
+        try {
+          submitted = await executor.submit(jobSpec(row, recipe, launch), { ...(signal && { signal }) });
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          await fail(err instanceof Error ? err.message : String(err)); // refused by the scheduler
+          yield { type: 'finished', run: await getRun(store, runId) };
+          return;
+        }
         const isOurs = await updateRun(
           store,
           runId,
