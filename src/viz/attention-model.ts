@@ -14,6 +14,7 @@ import {
 } from '../engine/index.js';
 import { VizError } from './errors.js';
 import { type Gpt2Model, gpt2Forward, loadGpt2Dir } from './gpt2.js';
+import { createOnnxLlama, loadOnnxRuntime, type OnnxLlamaOptions } from './onnx/onnx-llama.js';
 
 export type Architecture = 'llama' | 'gpt2';
 
@@ -43,6 +44,18 @@ export interface AttentionModel {
   tokenLogprobs(tokens: readonly number[]): number[];
   /** Greedy continuation of `tokens`, at most maxNew tokens, stopping at an EOS id (not returned). */
   greedy(tokens: readonly number[], maxNew: number): number[];
+  /**
+   * The ONNX Runtime fast path, built on the first call and kept (seconds for a 0.5B model), or why
+   * there is none. Absent for architectures without a graph builder (GPT-2).
+   */
+  fastPath?(): Promise<FastForward | { reason: string }>;
+  /** Frees what the fast path holds (the runtime session). */
+  release?(): Promise<void>;
+}
+
+/** The same results as AttentionModel.forward, computed elsewhere. */
+export interface FastForward {
+  forward(tokens: readonly number[]): Promise<ForwardResult>;
 }
 
 function checkFits(tokens: readonly number[], maxPositions: number): void {
@@ -58,14 +71,27 @@ function checkFits(tokens: readonly number[], maxPositions: number): void {
   }
 }
 
-/** Wraps an engine Llama-family model. */
+/** Wraps an engine Llama-family model. `onnx` tunes its fast path. */
 export function llamaAttentionModel(
   model: LlamaModel,
   tokenizer: EngineTokenizer | null,
   name: string,
   eosTokenIds: number[] = model.config.eosTokenIds,
+  onnx: OnnxLlamaOptions = {},
 ): AttentionModel {
   const cfg = model.config;
+  let fast: Promise<{ runner: Awaited<ReturnType<typeof createOnnxLlama>> } | { reason: string }> | null =
+    null;
+  const buildFast = async () => {
+    const rt = await loadOnnxRuntime();
+    if ('reason' in rt) return rt;
+    try {
+      return { runner: await createOnnxLlama(rt.ort, model, onnx) };
+    } catch (err) {
+      // a session that cannot be built (memory, an unsupported op) leaves the reference path
+      return { reason: `onnxruntime could not build the session (${(err as Error).message.split('\n')[0]})` };
+    }
+  };
   return {
     name,
     architecture: 'llama',
@@ -94,6 +120,24 @@ export function llamaAttentionModel(
         stopTokenIds: eosTokenIds,
       });
       return out?.tokens ?? [];
+    },
+    async fastPath() {
+      fast ??= buildFast();
+      const f = await fast;
+      if ('reason' in f) return f;
+      const runner = f.runner;
+      return {
+        forward: (tokens) => {
+          checkFits(tokens, cfg.maxPositions);
+          return runner.forward(tokens);
+        },
+      };
+    },
+    async release() {
+      const f = fast;
+      fast = null;
+      const done = await f;
+      if (done && 'runner' in done) await done.runner.release();
     },
   };
 }

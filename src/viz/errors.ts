@@ -9,6 +9,7 @@ import { AlignboardError, type Where } from '../common/errors.js';
  * - AB_VIZ_TOKENIZER: the model folder has no tokenizer, so text cannot be turned into tokens.
  * - AB_VIZ_INPUT: the input is empty, too long for the model, or a RAG input lacks what a check needs.
  * - AB_VIZ_WINDOW: the requested layer/head window is outside the model or too large to send.
+ * - AB_VIZ_ONNX: path 'onnx' was asked for and the ONNX fast path cannot run this model here.
  */
 export type VizErrorCode =
   | 'AB_VIZ_MODEL'
@@ -16,7 +17,8 @@ export type VizErrorCode =
   | 'AB_VIZ_WEIGHTS'
   | 'AB_VIZ_TOKENIZER'
   | 'AB_VIZ_INPUT'
-  | 'AB_VIZ_WINDOW';
+  | 'AB_VIZ_WINDOW'
+  | 'AB_VIZ_ONNX';
 
 export const VIZ_ERROR_CODES: readonly VizErrorCode[] = [
   'AB_VIZ_MODEL',
@@ -25,6 +27,7 @@ export const VIZ_ERROR_CODES: readonly VizErrorCode[] = [
   'AB_VIZ_TOKENIZER',
   'AB_VIZ_INPUT',
   'AB_VIZ_WINDOW',
+  'AB_VIZ_ONNX',
 ];
 
 export class VizError extends AlignboardError {

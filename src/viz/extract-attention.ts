@@ -5,6 +5,7 @@
 import type { AttentionModel } from './attention-model.js';
 import { type BuiltInput, buildInput } from './build-input.js';
 import { VizError } from './errors.js';
+import { forwardOnPath, type PathOptions, type RanPath } from './forward-path.js';
 import { encodeTril } from './matrix-codec.js';
 import type { AttentionInput, AttentionView, AttentionWindow, Segment, TokenInfo } from './schemas.js';
 
@@ -33,9 +34,12 @@ export interface ViewOptions {
 // About 8 MB of base64 (2 bytes a cell): a 1,000-token input gets 8 full heads.
 export const MAX_WINDOW_CELLS = 4_000_000;
 
-/** Runs the model on an already built input. */
-export function extractFromBuilt(model: AttentionModel, built: BuiltInput): AttentionExtraction {
-  const { logits, attentions } = model.forward(built.tokens.map((t) => t.id));
+function assemble(
+  model: AttentionModel,
+  built: BuiltInput,
+  { logits, attentions }: { logits: Float32Array; attentions: Float32Array[] },
+  path: RanPath,
+): AttentionExtraction {
   return {
     model: {
       name: model.name,
@@ -43,6 +47,7 @@ export function extractFromBuilt(model: AttentionModel, built: BuiltInput): Atte
       modelType: model.modelType,
       L: model.L,
       H: model.H,
+      path,
     },
     text: built.text,
     tokens: built.tokens,
@@ -52,9 +57,37 @@ export function extractFromBuilt(model: AttentionModel, built: BuiltInput): Atte
   };
 }
 
-/** Builds, tokenizes and runs `input`; returns tokens with spans and segments and all attentions. */
+/** Runs the model on an already built input, on the TypeScript reference path. */
+export function extractFromBuilt(model: AttentionModel, built: BuiltInput): AttentionExtraction {
+  return assemble(model, built, model.forward(built.tokens.map((t) => t.id)), 'reference');
+}
+
+/** Builds, tokenizes and runs `input` on the reference path; returns tokens with spans and segments and all attentions. */
 export function extractAttention(model: AttentionModel, input: AttentionInput): AttentionExtraction {
   return extractFromBuilt(model, buildInput(model.tokenizer, input));
+}
+
+/** extractFromBuilt on the path `opts.path` asks for (default 'auto': the ONNX fast path when available). */
+export async function extractFromBuiltOnPath(
+  model: AttentionModel,
+  built: BuiltInput,
+  opts: PathOptions = {},
+): Promise<AttentionExtraction> {
+  const { path, ...result } = await forwardOnPath(
+    model,
+    built.tokens.map((t) => t.id),
+    opts,
+  );
+  return assemble(model, built, result, path);
+}
+
+/** extractAttention on the path `opts.path` asks for (default 'auto'). */
+export async function extractAttentionOnPath(
+  model: AttentionModel,
+  input: AttentionInput,
+  opts: PathOptions = {},
+): Promise<AttentionExtraction> {
+  return extractFromBuiltOnPath(model, buildInput(model.tokenizer, input), opts);
 }
 
 /**

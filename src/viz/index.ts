@@ -5,6 +5,10 @@
  * layer/head window; the RAG attention-noise meter with leave-one-document-out and the "move
  * the gold document" demo; a self-contained static HTML export of any view.
  *
+ * Forward passes run on a path: the TypeScript reference (engine for Llama, gpt2.ts) or the
+ * ONNX fast path for the Llama family, a graph built here from config.json and the weights and run
+ * by onnxruntime-node (an optional dependency); 'auto' takes it when available.
+ *
  * Does not own: the forward pass of Llama-family models (engine), model records (registry),
  * HTTP and commands (server, cli).
  *
@@ -12,6 +16,7 @@
  * const model = await loadAttentionModel('/models/smollm-135m');
  * const view = buildView(extractAttention(model, { kind: 'text', text: 'Hello' }));
  * const noise = ragNoise(model, { kind: 'rag', question, documents, answer });
+ * const fast = buildView(await extractAttentionOnPath(model, input, { path: 'onnx' }));
  * ```
  */
 
@@ -19,6 +24,7 @@
 export {
   type Architecture,
   type AttentionModel,
+  type FastForward,
   type ForwardResult,
   gpt2AttentionModel,
   llamaAttentionModel,
@@ -35,11 +41,14 @@ export {
   type AttentionExtraction,
   buildView,
   extractAttention,
+  extractAttentionOnPath,
   extractFromBuilt,
+  extractFromBuiltOnPath,
   MAX_WINDOW_CELLS,
   segmentSharesOfLayer,
   type ViewOptions,
 } from './extract-attention.js';
+export { type ForwardPath, forwardOnPath, type PathOptions, type RanPath } from './forward-path.js';
 export {
   type Gpt2Config,
   type Gpt2Layer,
@@ -62,7 +71,20 @@ export {
   placeGold,
   type RagNoiseOptions,
   ragNoise,
+  ragNoiseOnPath,
 } from './noise-meter.js';
+// The ONNX fast path, for tests, benchmarks and expert callers
+export { buildLlamaGraph } from './onnx/build-llama-graph.js';
+export { encodeModel } from './onnx/encode-onnx.js';
+export {
+  createOnnxLlama,
+  loadOnnxRuntime,
+  MAX_INLINE_BYTES,
+  type OnnxLlama,
+  type OnnxLlamaOptions,
+  type OnnxLlamaStats,
+} from './onnx/onnx-llama.js';
+export { ProtoWriter } from './onnx/protobuf-writer.js';
 // Requests the server and the CLI run, over a model cache
 export { createModelCache, type ModelCache, resolveModelDir } from './resolve-model.js';
 export { runAttention, runCompare, runExport, runNoise } from './run-requests.js';
@@ -81,6 +103,7 @@ export {
   CompareResultSchema,
   type ExportRequest,
   ExportRequestSchema,
+  ForwardPathSchema,
   type Matrix,
   type NoiseReport,
   type NoiseRequest,

@@ -8,14 +8,16 @@
 // answer's log-probability drops without each document.
 import { logSoftmax } from '../engine/index.js';
 import type { AttentionModel } from './attention-model.js';
-import { buildInput } from './build-input.js';
+import { type BuiltInput, buildInput } from './build-input.js';
 import { VizError } from './errors.js';
 import {
   type AttentionExtraction,
   buildView,
   extractFromBuilt,
+  extractFromBuiltOnPath,
   type ViewOptions,
 } from './extract-attention.js';
+import type { PathOptions } from './forward-path.js';
 import type { NoiseReport, NoiseResult, Placement, RagDocument, RagInput, Shares } from './schemas.js';
 
 const CATEGORIES = ['gold', 'noise', 'question', 'sink', 'other'] as const;
@@ -123,8 +125,7 @@ export function answerLogprob(ex: AttentionExtraction): number {
   return total;
 }
 
-function logprobOf(model: AttentionModel, input: RagInput): number {
-  const built = buildInput(model.tokenizer, input);
+function logprobOf(model: AttentionModel, built: BuiltInput): number {
   const seg = new Set(built.segments.filter((s) => s.kind === 'answer').map((s) => s.index));
   const lps = model.tokenLogprobs(built.tokens.map((t) => t.id));
   let total = 0;
@@ -179,31 +180,58 @@ export function placeGold(
   return { documents: [...rest.slice(0, at), gold, ...rest.slice(at)], at };
 }
 
-/**
- * The meter on one RAG input: shares per layer and per document, the headline ratio, the
- * leave-one-document-out drops, and the gold document placed first, middle and last.
- */
-export function ragNoise(model: AttentionModel, raw: RagInput, opts: RagNoiseOptions = {}): NoiseResult {
+interface NoisePlan {
+  input: RagInput;
+  generated: boolean;
+  main: BuiltInput;
+  /** Per document: the input without it (empty when leave-one-out is off). */
+  withoutDoc: BuiltInput[];
+  placements: { placement: Placement['placement']; at: number; built: BuiltInput }[];
+}
+
+/** The inputs the meter runs: the answer completed first (greedy, on the reference path). */
+function planNoise(model: AttentionModel, raw: RagInput, opts: RagNoiseOptions): NoisePlan {
   const { input, generated } = completeAnswer(model, raw, opts.maxNewTokens ?? 16);
-  const answer = input.answer ?? '';
-  const ex = extractFromBuilt(model, buildInput(model.tokenizer, input));
+  const build = (i: RagInput) => buildInput(model.tokenizer, i);
+  const withoutDoc =
+    opts.leaveOneOut === false
+      ? []
+      : input.documents.map((_, k) =>
+          build({ ...input, documents: input.documents.filter((_, i) => i !== k) }),
+        );
+  const placements: NoisePlan['placements'] = [];
+  if (opts.placements !== false && input.documents.some((d) => d.gold) && input.documents.length >= 2) {
+    for (const placement of ['first', 'middle', 'last'] as const) {
+      const { documents, at } = placeGold(input.documents, placement);
+      placements.push({ placement, at, built: build({ ...input, documents }) });
+    }
+  }
+  return { input, generated, main: build(input), withoutDoc, placements };
+}
+
+/** The result from the plan's runs: `withoutLogprobs[k]` is the answer's log-probability without document k. */
+function assembleNoise(
+  model: AttentionModel,
+  plan: NoisePlan,
+  ex: AttentionExtraction,
+  withoutLogprobs: number[],
+  placementRuns: AttentionExtraction[],
+  opts: RagNoiseOptions,
+): NoiseResult {
+  const { input } = plan;
   const shares = measureNoise(ex);
   const lp = answerLogprob(ex);
   const report: NoiseReport = {
     model: model.name,
-    answer,
-    answerGenerated: generated,
+    answer: input.answer ?? '',
+    answerGenerated: plan.generated,
     answerTokens: answerPositions(ex).length,
     layers: shares.layers,
     overall: shares.overall,
     answerToNoise: shares.answerToNoise,
     documents: input.documents.map((d, k) => {
       const e = shares.documents.get(k);
-      let looDrop: number | null = null;
-      if (opts.leaveOneOut !== false) {
-        const without = { ...input, documents: input.documents.filter((_, i) => i !== k) };
-        looDrop = r5(lp - logprobOf(model, without));
-      }
+      const without = withoutLogprobs[k];
       return {
         docIndex: k,
         title: d.title ?? `doc ${k + 1}`,
@@ -211,28 +239,54 @@ export function ragNoise(model: AttentionModel, raw: RagInput, opts: RagNoiseOpt
         tokens: e?.tokens ?? 0,
         share: r5(e?.share ?? 0),
         layers: (e?.layers ?? []).map(r5),
-        looDrop,
+        looDrop: without === undefined ? null : r5(lp - without),
       };
     }),
     answerLogprob: r5(lp),
   };
-  const placements: Placement[] = [];
-  const hasGold = input.documents.some((d) => d.gold);
-  if (opts.placements !== false && hasGold && input.documents.length >= 2) {
-    for (const placement of ['first', 'middle', 'last'] as const) {
-      const { documents, at } = placeGold(input.documents, placement);
-      const pex = extractFromBuilt(model, buildInput(model.tokenizer, { ...input, documents }));
-      const m = measureNoise(pex);
-      placements.push({
-        placement,
-        goldPosition: at,
-        answer,
-        overall: m.overall,
-        goldByLayer: m.layers.map((s) => s.gold),
-        answerToNoise: m.answerToNoise,
-        answerLogprob: r5(answerLogprob(pex)),
-      });
-    }
-  }
+  const placements: Placement[] = plan.placements.map(({ placement, at }, i) => {
+    const pex = placementRuns[i] as AttentionExtraction;
+    const m = measureNoise(pex);
+    return {
+      placement,
+      goldPosition: at,
+      answer: input.answer ?? '',
+      overall: m.overall,
+      goldByLayer: m.layers.map((s) => s.gold),
+      answerToNoise: m.answerToNoise,
+      answerLogprob: r5(answerLogprob(pex)),
+    };
+  });
   return { report, placements, view: buildView(ex, opts.view) };
+}
+
+/**
+ * The meter on one RAG input: shares per layer and per document, the headline ratio, the
+ * leave-one-document-out drops, and the gold document placed first, middle and last. Runs on the
+ * TypeScript reference path.
+ */
+export function ragNoise(model: AttentionModel, raw: RagInput, opts: RagNoiseOptions = {}): NoiseResult {
+  const plan = planNoise(model, raw, opts);
+  const ex = extractFromBuilt(model, plan.main);
+  const without = plan.withoutDoc.map((b) => logprobOf(model, b));
+  const runs = plan.placements.map((p) => extractFromBuilt(model, p.built));
+  return assembleNoise(model, plan, ex, without, runs, opts);
+}
+
+/**
+ * ragNoise with its forward passes on the path `opts.path` asks for (default 'auto': the ONNX fast
+ * path when available). The answer, when the input has none, is still generated on the reference.
+ */
+export async function ragNoiseOnPath(
+  model: AttentionModel,
+  raw: RagInput,
+  opts: RagNoiseOptions & PathOptions = {},
+): Promise<NoiseResult> {
+  const plan = planNoise(model, raw, opts);
+  const ex = await extractFromBuiltOnPath(model, plan.main, opts);
+  const without: number[] = [];
+  for (const b of plan.withoutDoc) without.push(answerLogprob(await extractFromBuiltOnPath(model, b, opts)));
+  const runs: AttentionExtraction[] = [];
+  for (const p of plan.placements) runs.push(await extractFromBuiltOnPath(model, p.built, opts));
+  return assembleNoise(model, plan, ex, without, runs, opts);
 }

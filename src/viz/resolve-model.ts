@@ -2,6 +2,7 @@
 // location is a local folder. Loaded models are kept in a small cache owned by the caller.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { type Logger, silentLogger } from '../common/logger.js';
 import { getModel } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { type AttentionModel, loadAttentionModel } from './attention-model.js';
@@ -43,13 +44,23 @@ export async function resolveModelDir(ref: string, store?: Store): Promise<{ dir
 export interface ModelCache {
   get(ref: string): Promise<AttentionModel>;
   clear(): void;
+  /** Where requests over this cache log (the fast path's fallbacks). */
+  readonly log: Logger;
+}
+
+/** Frees an evicted model's fast-path session; a model that failed to load has nothing to free. */
+function releaseModel(p: Promise<AttentionModel>): void {
+  p.then((m) => m.release?.()).catch(() => {
+    // load failures were already reported to the request that loaded it
+  });
 }
 
 /** Loads models by reference and keeps the `max` most recently used. */
-export function createModelCache(opts: { store?: Store; max?: number } = {}): ModelCache {
+export function createModelCache(opts: { store?: Store; max?: number; log?: Logger } = {}): ModelCache {
   const max = opts.max ?? 2;
   const cache = new Map<string, Promise<AttentionModel>>();
   return {
+    log: opts.log ?? silentLogger,
     async get(ref) {
       const { dir, name } = await resolveModelDir(ref, opts.store);
       let p = cache.get(dir);
@@ -62,10 +73,15 @@ export function createModelCache(opts: { store?: Store; max?: number } = {}): Mo
       while (cache.size > max) {
         const oldest = cache.keys().next().value;
         if (oldest === undefined) break;
+        const evicted = cache.get(oldest);
         cache.delete(oldest);
+        if (evicted) releaseModel(evicted);
       }
       return p;
     },
-    clear: () => cache.clear(),
+    clear: () => {
+      for (const p of cache.values()) releaseModel(p);
+      cache.clear();
+    },
   };
 }

@@ -1,7 +1,7 @@
 // What the server routes and the CLI commands call: one function per request, over a model cache.
 import { renderStaticHtml } from './export-html.js';
-import { buildView, extractAttention } from './extract-attention.js';
-import { ragNoise } from './noise-meter.js';
+import { buildView, extractAttentionOnPath } from './extract-attention.js';
+import { ragNoiseOnPath } from './noise-meter.js';
 import type { ModelCache } from './resolve-model.js';
 import type {
   AttentionRequest,
@@ -13,10 +13,11 @@ import type {
   NoiseResult,
 } from './schemas.js';
 
-/** Attention of one model on one input. */
+/** Attention of one model on one input, on the requested forward path (default 'auto'). */
 export async function runAttention(cache: ModelCache, req: AttentionRequest): Promise<AttentionView> {
   const model = await cache.get(req.model);
-  return buildView(extractAttention(model, req.input), { window: req.window, query: req.query });
+  const ex = await extractAttentionOnPath(model, req.input, { path: req.path, log: cache.log });
+  return buildView(ex, { window: req.window, query: req.query });
 }
 
 /** Two models on the same input, side by side. */
@@ -25,7 +26,8 @@ export async function runCompare(cache: ModelCache, req: CompareRequest): Promis
   for (const ref of req.models) {
     const model = await cache.get(ref);
     // each model's window is clamped to its own shape when none is requested
-    views.push(buildView(extractAttention(model, req.input), { window: req.window, query: req.query }));
+    const ex = await extractAttentionOnPath(model, req.input, { path: req.path, log: cache.log });
+    views.push(buildView(ex, { window: req.window, query: req.query }));
   }
   return { views };
 }
@@ -33,7 +35,9 @@ export async function runCompare(cache: ModelCache, req: CompareRequest): Promis
 /** The RAG noise meter. */
 export async function runNoise(cache: ModelCache, req: NoiseRequest): Promise<NoiseResult> {
   const model = await cache.get(req.model);
-  return ragNoise(model, req.input, {
+  return ragNoiseOnPath(model, req.input, {
+    path: req.path,
+    log: cache.log,
     ...(req.maxNewTokens !== undefined ? { maxNewTokens: req.maxNewTokens } : {}),
     ...(req.leaveOneOut !== undefined ? { leaveOneOut: req.leaveOneOut } : {}),
     ...(req.placements !== undefined ? { placements: req.placements } : {}),

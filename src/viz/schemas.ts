@@ -77,6 +77,13 @@ export const HeadStatSchema = z.object({
   entropy: z.number(),
 });
 
+/** Which implementation runs the forward pass; 'auto' takes the ONNX fast path when it is available. */
+export const ForwardPathSchema = z
+  .enum(['reference', 'onnx', 'auto'])
+  .describe(
+    'reference: the TypeScript forward; onnx: onnxruntime-node (Llama family); auto: onnx when available',
+  );
+
 export const AttentionViewSchema = z.object({
   model: z.object({
     name: z.string(),
@@ -84,6 +91,8 @@ export const AttentionViewSchema = z.object({
     modelType: z.string(),
     L: z.number().int(),
     H: z.number().int(),
+    /** The implementation that computed the view. */
+    path: z.enum(['reference', 'onnx']).optional(),
   }),
   text: z.string(),
   tokens: z.array(TokenSchema),
@@ -172,6 +181,7 @@ export const AttentionRequestSchema = z.object({
   input: AttentionInputSchema,
   window: WindowSchema.optional(),
   query: z.number().int().nonnegative().optional(),
+  path: ForwardPathSchema.optional(),
 });
 export type AttentionRequest = z.infer<typeof AttentionRequestSchema>;
 
@@ -180,6 +190,7 @@ export const CompareRequestSchema = z.object({
   input: AttentionInputSchema,
   window: WindowSchema.optional(),
   query: z.number().int().nonnegative().optional(),
+  path: ForwardPathSchema.optional(),
 });
 export type CompareRequest = z.infer<typeof CompareRequestSchema>;
 
@@ -195,6 +206,7 @@ export const NoiseRequestSchema = z.object({
   placements: z.boolean().optional(),
   maxNewTokens: z.number().int().min(1).max(256).optional(),
   window: WindowSchema.optional(),
+  path: ForwardPathSchema.optional(),
 });
 export type NoiseRequest = z.infer<typeof NoiseRequestSchema>;
 

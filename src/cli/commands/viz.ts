@@ -3,12 +3,15 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../../common/config.js';
 import { parseAt, parseJsonAt, ValidationError } from '../../common/errors.js';
+import { createLogger } from '../../common/logger.js';
 import { createStore, type Store } from '../../store/index.js';
 import {
   type AttentionInput,
   AttentionInputSchema,
   type AttentionView,
   createModelCache,
+  type ForwardPath,
+  ForwardPathSchema,
   type ModelCache,
   type NoiseResult,
   RagInputSchema,
@@ -30,14 +33,15 @@ async function isDir(path: string): Promise<boolean> {
   }
 }
 
-/** A cache over the registry when a model is not a folder; the store is closed afterwards. */
+/** A cache over the registry when a model is not a folder; the store is closed afterwards. Warnings (a fast-path fallback) go to stderr. */
 async function withCache<T>(models: string[], fn: (cache: ModelCache) => Promise<T>): Promise<T> {
+  const log = createLogger({ level: 'warn', destination: process.stderr });
   const folders = await Promise.all(models.map(isDir));
-  if (folders.every(Boolean)) return fn(createModelCache());
+  if (folders.every(Boolean)) return fn(createModelCache({ log }));
   const store: Store = createStore({ databaseUrl: loadConfig().databaseUrl });
   try {
     await store.migrate();
-    return await fn(createModelCache({ store }));
+    return await fn(createModelCache({ store, log }));
   } finally {
     await store.close();
   }
@@ -62,6 +66,10 @@ async function readInput(file: string): Promise<AttentionInput> {
   return parseAt(AttentionInputSchema, parseJsonAt(text, { file }), { file });
 }
 
+const PATH_HELP =
+  'forward pass: reference (TypeScript), onnx (onnxruntime-node) or auto (onnx when available)';
+const parsePath = (v: string): ForwardPath => parseAt(ForwardPathSchema, v, { field: '--path' });
+
 /** "2-5" or "3" → [2, 5] / [3, 3]. */
 function range(value: string | undefined, field: string): [number, number] | undefined {
   if (value === undefined) return undefined;
@@ -72,7 +80,7 @@ function range(value: string | undefined, field: string): [number, number] | und
 
 function summarizeView(v: AttentionView): string {
   const lines = [
-    `${v.model.name} (${v.model.architecture}): ${v.model.L} layers × ${v.model.H} heads, ${v.tokens.length} tokens`,
+    `${v.model.name} (${v.model.architecture}): ${v.model.L} layers × ${v.model.H} heads, ${v.tokens.length} tokens${v.model.path ? ` (${v.model.path} path)` : ''}`,
   ];
   const last = v.layerSegmentShares.at(-1) ?? [];
   lines.push(`attention between segments, last layer (rows: query, columns: key):`);
@@ -123,6 +131,7 @@ export function registerVizCommands(program: Command): void {
     .option('--layers <range>', 'layers whose full matrices are kept, e.g. 0-1')
     .option('--heads <range>', 'heads whose full matrices are kept, e.g. 0-3')
     .option('--out <file>', 'write the view as a static HTML file')
+    .option('--path <path>', PATH_HELP, 'auto')
     .option('--json', 'print the view as JSON')
     .action(
       async (opts: {
@@ -132,17 +141,19 @@ export function registerVizCommands(program: Command): void {
         layers?: string;
         heads?: string;
         out?: string;
+        path: string;
         json?: boolean;
       }) => {
         const input = await readInput(opts.input);
+        const path = parsePath(opts.path);
         const layers = range(opts.layers, '--layers');
         const heads = range(opts.heads, '--heads');
         const window = layers || heads ? { layers: layers ?? [0, 0], heads: heads ?? [0, 0] } : undefined;
         const models = opts.compare ? [opts.model, opts.compare] : [opts.model];
         const views = await withCache(models, async (cache) =>
           opts.compare
-            ? (await runCompare(cache, { models: [opts.model, opts.compare], input, window })).views
-            : [await runAttention(cache, { model: opts.model, input, window })],
+            ? (await runCompare(cache, { models: [opts.model, opts.compare], input, window, path })).views
+            : [await runAttention(cache, { model: opts.model, input, window, path })],
         );
         if (opts.out) {
           await writeFile(
@@ -168,6 +179,7 @@ export function registerVizCommands(program: Command): void {
     .option('--no-placements', 'skip the gold-document placement demo')
     .option('--max-new-tokens <n>', 'answer tokens to generate when the input has no answer', '16')
     .option('--out <file>', 'write the meter as a static HTML file')
+    .option('--path <path>', PATH_HELP, 'auto')
     .option('--json', 'print the result as JSON')
     .action(
       async (opts: {
@@ -177,9 +189,11 @@ export function registerVizCommands(program: Command): void {
         placements: boolean;
         maxNewTokens: string;
         out?: string;
+        path: string;
         json?: boolean;
       }) => {
         const input = parseAt(RagInputSchema, await readInput(opts.input), { file: opts.input });
+        const path = parsePath(opts.path);
         const maxNewTokens = parseAt(RagMaxTokens, Number(opts.maxNewTokens), { field: '--max-new-tokens' });
         const result = await withCache([opts.model], (cache) =>
           runNoise(cache, {
@@ -188,6 +202,7 @@ export function registerVizCommands(program: Command): void {
             leaveOneOut: opts.loo,
             placements: opts.placements,
             maxNewTokens,
+            path,
           }),
         );
         if (opts.out) {

@@ -27,7 +27,7 @@ const tags = ['viz'];
  */
 export const vizRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, log }) => {
   const vlog = log.child({ domain: 'viz' });
-  const cache = createModelCache({ store, max: 2 });
+  const cache = createModelCache({ store, max: 2, log: vlog });
   app.addHook('onClose', async () => cache.clear());
 
   app.post(
@@ -42,7 +42,10 @@ export const vizRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, 
     },
     async (req) => {
       const view = await runAttention(cache, req.body);
-      vlog.info({ model: req.body.model, tokens: view.tokens.length }, 'attention extracted');
+      vlog.info(
+        { model: req.body.model, tokens: view.tokens.length, path: view.model.path },
+        'attention extracted',
+      );
       return view;
     },
   );
