@@ -23,6 +23,7 @@ import { notifyRoutes } from './routes/notify.js';
 import { papersRoutes } from './routes/papers.js';
 import { registryRoutes } from './routes/registry.js';
 import { systemRoutes } from './routes/system.js';
+import { trainRoutes } from './routes/train.js';
 import { vizRoutes } from './routes/viz.js';
 import { ApiErrorSchema } from './schemas.js';
 
@@ -104,6 +105,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
       await api.register(papersRoutes, { ...deps, prefix: '/papers' });
       await api.register(vizRoutes, { ...deps, prefix: '/viz' });
       await api.register(dataRoutes, { ...deps, prefix: '/data' });
+      await api.register(trainRoutes, { ...deps, prefix: '/train' });
       await api.register(evalRoutes, { ...deps, prefix: '/eval' });
       await api.register(notifyRoutes, { ...deps, prefix: '/notify' });
     },
