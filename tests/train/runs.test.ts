@@ -4,10 +4,13 @@ import { beforeAll, expect, onTestFinished, test } from 'vitest';
 import { setEngineThreads } from '../../src/engine/index.js';
 import { getModel } from '../../src/registry/index.js';
 import {
+  cancelRun,
   driveRun,
+  driveRunIter,
   getRun,
   listRunMetrics,
   listRuns,
+  resumeRun,
   startRun,
   type TrainDeps,
 } from '../../src/train/index.js';
@@ -47,4 +50,36 @@ test('an inline run is persisted, trains on the accepted version, writes metrics
   expect(contract.trim().split('\n')).toHaveLength(4);
   expect((await listRuns(world.store)).map((r) => r.id)).toContain(run.id);
   expect(await getRun(world.store, run.id)).toEqual(done);
+});
+
+test('the local executor trains in a child process; cancel stops it cleanly and resume finishes from its checkpoint', {
+  timeout: 60_000,
+}, async () => {
+  const world = await makeRunWorld();
+  onTestFinished(() => world.store.close());
+  const deps: TrainDeps = { store: world.store, dataDir: world.root };
+  const recipe = dpoRecipe(world, 'executor: local\nexecutor_options: { poll_ms: 100 }\n').replace(
+    'max_steps: 4',
+    'max_steps: 8',
+  );
+  const { run } = await startRun(deps, { recipeText: recipe }, { enqueue: false });
+  const ctrl = new AbortController();
+  let cancelled: Awaited<ReturnType<typeof cancelRun>> | undefined;
+  for await (const ev of driveRunIter(deps, run.id, { signal: ctrl.signal })) {
+    // Cancelled once a checkpoint (step 2) is behind it: SIGTERM to the process group.
+    if (ev.type === 'metrics' && !cancelled && (ev.points.at(-1)?.step ?? 0) >= 2)
+      cancelled = await cancelRun(deps, run.id);
+    if (ev.type === 'finished') expect(ev.run.status).toBe('cancelled');
+  }
+  expect(cancelled?.status).toBe('cancelled');
+  const pid = Number((cancelled?.executorJobId ?? '').split(':')[0]);
+  expect(() => process.kill(pid, 0)).toThrow(); // the trainer is gone, not orphaned
+
+  await resumeRun(deps, run.id, { enqueue: false });
+  const done = await driveRun(deps, run.id, { pollMs: 100 });
+  expect(done.status, done.error ?? '').toBe('succeeded');
+  const log = await readFile(path.join(run.runDir, 'run.log'), 'utf8');
+  expect(log).toMatch(/resumed from step \d+/);
+  expect((await listRunMetrics(world.store, run.id)).map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  expect(done.registeredModelId).toBeTruthy();
 });

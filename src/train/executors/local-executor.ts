@@ -6,10 +6,10 @@ import { completeUtf8Length } from './slurm-executor.js';
 
 export class LocalExecutorError extends AlignboardError {}
 
-// The wrapper appends the command's output to the log and writes its exit code beside it, so
+// The wrapper writes the command's output to the log and writes its exit code beside it, so
 // the outcome survives this process: a restarted Alignboard reads it from the files.
 const WRAPPER =
-  'log="$1"; shift; "$@" >>"$log" 2>&1; code=$?; echo $code >"$log.exit.tmp"; mv "$log.exit.tmp" "$log.exit"';
+  'log="$1"; shift; "$@" >"$log" 2>&1; code=$?; echo $code >"$log.exit.tmp"; mv "$log.exit.tmp" "$log.exit"';
 
 /** `<pid>:<log file>`: both halves are needed to re-attach after a restart. */
 function parseJobId(jobId: string): { pid: number; logFile: string } {
