@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { AlignboardError } from '../../common/errors.js';
 import type { ClusterExecutor, JobStatus } from './cluster-job.js';
 import { completeUtf8Length } from './slurm-executor.js';
@@ -42,7 +42,10 @@ export function createLocalExecutor(): ClusterExecutor {
     kind: 'local',
 
     async submit(spec) {
-      await writeFile(spec.logFile, '', { flag: 'a' });
+      // A resumed run reuses its log file: outcome files of the job before must not answer for this one.
+      await rm(`${spec.logFile}.exit`, { force: true });
+      await rm(`${spec.logFile}.cancelled`, { force: true });
+      await writeFile(spec.logFile, '');
       const child = spawn('/bin/sh', ['-c', WRAPPER, 'sh', spec.logFile, ...spec.command], {
         cwd: spec.workdir,
         env: { ...process.env, ...spec.env },
