@@ -3,9 +3,14 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { excerpt } from '../common/errors.js';
 import { DataError, type DataErrorCode } from './errors.js';
+
+/** DuckDB loads its native library on first use only: most commands never read Parquet. */
+async function createDuckDb() {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  return DuckDBInstance.create(':memory:');
+}
 
 export type FileKind = 'jsonl' | 'json' | 'csv' | 'parquet';
 export type Compression = 'none' | 'gzip' | 'zstd';
@@ -287,7 +292,7 @@ function countNewlines(buf: Buffer, end: number): number {
 
 /** Node 20's zlib has no zstd, so DuckDB decompresses and splits lines; row order is preserved. */
 async function* readZstdLinesIter(file: string, opts: ReadRowsOptions): AsyncGenerator<RowItem> {
-  const instance = await DuckDBInstance.create(':memory:');
+  const instance = await createDuckDb();
   const conn = await instance.connect();
   let line = 1;
   try {
@@ -512,7 +517,7 @@ function csvCell(cell: string): unknown {
 }
 
 async function* readParquetIter(file: string, opts: ReadRowsOptions): AsyncGenerator<RowItem> {
-  const instance = await DuckDBInstance.create(':memory:');
+  const instance = await createDuckDb();
   const conn = await instance.connect();
   let line = 1;
   try {
