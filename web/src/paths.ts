@@ -15,6 +15,7 @@ export const paths = {
   evalCompare: { path: '/evaluations/compare', label: 'Compare runs' },
   outbox: { path: '/evaluations/outbox', label: 'Notifications outbox' },
   training: { path: '/training', label: 'Training' },
+  trainingRun: { path: '/training/runs/:id', label: 'Training run' },
   attention: { path: '/attention', label: 'Attention' },
   papers: { path: '/papers', label: 'Papers' },
 } as const;
@@ -55,3 +56,6 @@ export const evalRunHref = (id: string): string => `/evaluations/runs/${encodeUR
 /** The shareable comparison of two runs. */
 export const evalCompareHref = (a: string, b: string): string =>
   `/evaluations/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`;
+
+/** One training run's page. */
+export const trainingRunHref = (id: string): string => `/training/runs/${encodeURIComponent(id)}`;

@@ -17,6 +17,8 @@ import { ModelCatalogPage } from './pages/models/catalog';
 import { ModelDiffPage } from './pages/models/diff-page';
 import { ModelPage } from './pages/models/model-page';
 import { PapersPage } from './pages/papers/papers-page';
+import { TrainingRunPage } from './pages/training/run-page';
+import { TrainingRunsPage } from './pages/training/runs-page';
 import { paths } from './paths';
 
 /** URL → page. Pages lay out components; areas not built yet say so. */
@@ -39,15 +41,8 @@ export const router = createBrowserRouter([
       { path: paths.evalRun.path, element: <RunDetailPage /> },
       { path: paths.evalCompare.path, element: <ComparePage /> },
       { path: paths.outbox.path, element: <OutboxPage /> },
-      {
-        path: paths.training.path,
-        element: (
-          <NotBuiltYet
-            title="Training"
-            summary="Recipes, preflight gates and runs for SFT, RM, DPO, online DPO and PPO."
-          />
-        ),
-      },
+      { path: paths.training.path, element: <TrainingRunsPage /> },
+      { path: paths.trainingRun.path, element: <TrainingRunPage /> },
       {
         path: paths.attention.path,
         element: <AttentionPage />,
