@@ -40,6 +40,26 @@ test.each([
     /field "reward_model".*needs a reward_model/,
   ],
   ['broken YAML', 'name: [x', /r\.yaml:1: not valid YAML/],
+  [
+    'the command engine without its template',
+    `${OK}engine: command\nexecutor: slurm\n`,
+    /field "engine_options\.command".*needs engine_options\.command\.template/,
+  ],
+  ['the ray executor without an address', `${OK}executor: ray\n`, /field "executor_options\.ray"/],
+  ['an engine that runs as a command, inline', `${OK}engine: trl\nexecutor: inline\n`, /field "executor"/],
 ])('%s', (_name, text, message) => {
   expect(() => parseRecipe(text, 'r.yaml')).toThrow(message);
+});
+
+test('engine and executor settings parse, and leave the hash of a recipe without them unchanged', () => {
+  const plain = parseRecipe(OK);
+  const slurm = parseRecipe(
+    `${OK}engine: command\nengine_options: { command: { template: "train {recipe_file}" } }\nexecutor: slurm\nexecutor_options: { slurm: { partition: gpu, time_limit_minutes: 30 } }\n`,
+  );
+  expect(slurm.recipe.executor_options).toEqual({
+    poll_ms: 1000,
+    slurm: { partition: 'gpu', time_limit_minutes: 30 },
+  });
+  expect(slurm.hash).not.toBe(plain.hash);
+  expect(plain.recipe.engine_options).toBeUndefined();
 });
