@@ -9,9 +9,9 @@ const SHELLS = new Set(['server', 'cli']);
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-    (m) => (m[1] ?? m[2]) as string,
-  );
+  return [
+    ...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => (m[1] ?? m[2]) as string);
 }
 
 test('domains reach each other only through index.ts, and never import server or cli', () => {
@@ -25,9 +25,16 @@ test('domains reach each other only through index.ts, and never import server or
       if (!spec.startsWith('.')) continue;
       const target = path.relative(SRC, path.resolve(path.dirname(file), spec));
       const [targetDomain, ...rest] = target.split(path.sep);
-      if (!targetDomain || targetDomain.startsWith('..') || targetDomain === domain || targetDomain === 'common') continue;
+      if (
+        !targetDomain ||
+        targetDomain.startsWith('..') ||
+        targetDomain === domain ||
+        targetDomain === 'common'
+      )
+        continue;
       const where = `${path.relative(ROOT, file)} imports ${spec}`;
-      if (SHELLS.has(targetDomain) && !SHELLS.has(domain)) violations.push(`${where} (a domain must not import a shell)`);
+      if (SHELLS.has(targetDomain) && !SHELLS.has(domain))
+        violations.push(`${where} (a domain must not import a shell)`);
       else if (rest.join('/') !== 'index.js') violations.push(`${where} (use ${targetDomain}/index.js)`);
     }
   }

@@ -12,7 +12,8 @@ function sourceFiles(dir: string): string[] {
 test('every error code in the source is documented in docs/errors.md, and no documented code is unused', () => {
   const inCode = new Set<string>();
   for (const file of [...sourceFiles(path.join(ROOT, 'src')), ...sourceFiles(path.join(ROOT, 'web/src'))]) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/['"`](AB_[A-Z0-9_]+)['"`]/g)) inCode.add(m[1] as string);
+    for (const m of readFileSync(file, 'utf8').matchAll(/['"`](AB_[A-Z0-9_]+)['"`]/g))
+      inCode.add(m[1] as string);
   }
   const doc = readFileSync(path.join(ROOT, 'docs/errors.md'), 'utf8');
   const inDocs = new Set([...doc.matchAll(/^\|\s*(AB_[A-Z0-9_]+)\s*\|/gm)].map((m) => m[1] as string));

@@ -316,7 +316,7 @@ export function toExample(format: FormatId, row: Record<string, unknown>, opts: 
         chosen: asTurns(get(preferredKey), preferredKey),
         rejected: asTurns(get(nonKey), nonKey),
       });
-      if (ext.length) e.extra['input'] = Object.fromEntries(ext.map((k) => [k, input[k]]));
+      if (ext.length) e.extra.input = Object.fromEntries(ext.map((k) => [k, input[k]]));
       return e;
     }
     case 'llamafactory.alpaca': {

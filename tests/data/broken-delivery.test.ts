@@ -29,7 +29,7 @@ function brokenRows() {
   const rows: Record<string, string>[] = goodRows(200);
   for (let i = 0; i < 40; i++) {
     const r = rows[i] as Record<string, string>;
-    r.chosen = (r.chosen ?? '').slice(0, 50).trimEnd().replace(/[.]$/, '') + ' and the';
+    r.chosen = `${(r.chosen ?? '').slice(0, 50).trimEnd().replace(/[.]$/, '')} and the`;
   }
   for (let i = 40; i < 60; i++) {
     const r = rows[i] as Record<string, string>;

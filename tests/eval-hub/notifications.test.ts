@@ -170,7 +170,10 @@ test('an external report and a regression reach their subscribers: Telegram spli
   let outbox: Delivery[] = [];
   await expect
     .poll(
-      async () => (outbox = await api<Delivery[]>(base, 'GET', '/notify/deliveries?status=failed')).length,
+      async () => {
+        outbox = await api<Delivery[]>(base, 'GET', '/notify/deliveries?status=failed');
+        return outbox.length;
+      },
       { timeout: 10_000 },
     )
     .toBe(1);

@@ -52,10 +52,16 @@ test('the queue survives a server restart mid-run: the same run resumes and comp
     const base2 = await second.listen({ host: '127.0.0.1', port: 0 });
     let job: EvalJob | undefined;
     await expect
-      .poll(async () => (job = await api<EvalJob>(base2, 'GET', `/eval/jobs/${jobId}`)).status, {
-        timeout: 30_000,
-        interval: 200,
-      })
+      .poll(
+        async () => {
+          job = await api<EvalJob>(base2, 'GET', `/eval/jobs/${jobId}`);
+          return job.status;
+        },
+        {
+          timeout: 30_000,
+          interval: 200,
+        },
+      )
       .toBe('succeeded');
     expect(job?.runId).toBe(runId);
     expect(job?.attempts).toBe(2);
