@@ -9,7 +9,8 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
-describe('alignboard CLI', () => {
+// Each case starts Node and imports the whole CLI; allow for a busy machine.
+describe('alignboard CLI', { timeout: 60_000 }, () => {
   test('--version and --help from node_modules/.bin', async () => {
     const version = await runCli(['--version']);
     expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
