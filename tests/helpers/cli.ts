@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-/** The installed command, as a user runs it (`npm install` links it through the self-dependency). */
+/** The installed command, as a user runs it (`npm install` links it: scripts/link-bin.mjs). */
 export const BIN = path.join(ROOT, 'node_modules/.bin/alignboard');
 
 export interface CliResult {
