@@ -72,6 +72,8 @@ export interface SummarizerOptions {
   maxTokens?: number;
   /** The client's own retries of connection errors, 429 and 5xx (it honours `retry-after`). */
   maxRetries?: number;
+  /** Sampling seed, so the same paper gets the same summary from the same model. */
+  seed?: number;
   log?: Logger;
 }
 
@@ -101,6 +103,7 @@ export function createSummarizer(opts: SummarizerOptions): Summarizer {
           model: opts.model,
           messages: buildSummaryPrompt(paper, opts.language, strict),
           temperature: 0.2,
+          seed: opts.seed ?? 0,
           max_tokens: opts.maxTokens ?? 400,
         },
         signal ? { signal } : {},

@@ -117,7 +117,11 @@ describe('paper digest end to end against local arXiv, HF, engine and Telegram',
     // text that is not Korean is marked, never passed off as Korean.
     expect(digest.language).toBe('ko');
     for (const e of digest.entries) {
-      expect(e.summary?.length, e.summaryError ?? '').toBeGreaterThan(0);
+      expect({ arxivId: e.arxivId, summaryError: e.summaryError }).toEqual({
+        arxivId: e.arxivId,
+        summaryError: null,
+      });
+      expect(e.summary?.length).toBeGreaterThan(0);
       expect(['ok', 'wrong-language']).toContain(e.summaryStatus);
     }
     expect(text()).toContain('"promptTokens"');
