@@ -73,7 +73,10 @@ describe.runIf(hasChromium())('model registry pages in chromium', () => {
     await expect.poll(() => diff.getByRole('row', { name: /hiddenSize/ }).count()).toBe(1);
     await screenshot(page, 'registry-diff-all');
 
-    await page.getByRole('switch', { name: 'Show only differences' }).check();
+    // The switch's state lives in the URL: the click navigates, then the box reflects it.
+    const onlyDifferences = page.getByRole('switch', { name: 'Show only differences' });
+    await onlyDifferences.click();
+    await expect.poll(() => onlyDifferences.isChecked()).toBe(true);
     await expect.poll(() => diff.locator('tbody tr').count()).toBe(differing);
     expect(await diff.locator('tbody tr:not(.diff-row-different)').count()).toBe(0);
     expect(await diff.getByRole('row', { name: /hiddenSize/ }).count()).toBe(0);
