@@ -84,16 +84,16 @@ describe.runIf(hasChromium())('evaluations in chromium', () => {
     await importForm.getByLabel('Dataset folder').fill(path.join(BENCHMARKS, 'gsm8k'));
     await importForm.getByRole('button', { name: 'Import' }).click();
     await page.getByRole('option', { name: 'task gsm8k' }).waitFor({ state: 'attached' });
-    // The team's pinned suite: a random tiny model never stops, so few items, few tokens, zero-shot.
+    // The team's pinned suite: gsm8k limited to 50 items; a random tiny model never stops, so few tokens, zero-shot.
     await api(
       base,
       'POST',
       '/eval/suites',
-      { name: 'gsm8k-smoke', items: [{ task: 'gsm8k', limit: 3, maxTokens: 2, numFewshot: 0 }] },
+      { name: 'gsm8k-smoke', items: [{ task: 'gsm8k', limit: 50, maxTokens: 2, numFewshot: 0 }] },
       201,
     );
     await page.reload();
-    await page.getByText('gsm8k limit=3 fewshot=0 max_tokens=2').waitFor();
+    await page.getByText('gsm8k limit=50 fewshot=0 max_tokens=2').waitFor();
 
     await runOnce(page, 'tiny-a');
     await screenshot(page, 'eval-run-finished');
@@ -102,10 +102,10 @@ describe.runIf(hasChromium())('evaluations in chromium', () => {
     const reference = page.getByRole('region', { name: 'Reference contract' });
     await reference.getByRole('link', { name: 'tiny-a@1' }).waitFor();
     await screenshot(page, 'eval-leaderboard');
-    await reference.getByRole('cell', { name: /n=3/ }).getByRole('link').click();
+    await reference.getByRole('cell', { name: /n=50/ }).getByRole('link').click();
     await page.getByRole('heading', { level: 1, name: 'Evaluation run' }).waitFor();
     await expect
-      .poll(() => page.getByRole('region', { name: 'Samples' }).getByText('3 samples').isVisible())
+      .poll(() => page.getByRole('region', { name: 'Samples' }).getByText('50 samples').isVisible())
       .toBe(true);
     await page.getByText('decoding.maxTokens').waitFor({ state: 'attached' });
     await screenshot(page, 'eval-run-detail');
@@ -118,7 +118,7 @@ describe.runIf(hasChromium())('evaluations in chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Compare runs' }).waitFor();
     await page.getByText('These runs are comparable item by item.').waitFor();
     const diff = page.getByRole('region', { name: 'Per-item diff' });
-    await expect.poll(() => diff.locator('tbody tr').count()).toBe(3);
+    await expect.poll(() => diff.locator('tbody tr').count()).toBe(50);
     await expect.poll(() => diff.getByText(/A answer|score/).count()).toBeGreaterThan(0);
     await page.getByRole('region', { name: 'What differs between these models' }).waitFor();
     await screenshot(page, 'eval-compare');
@@ -130,7 +130,7 @@ describe.runIf(hasChromium())('evaluations in chromium', () => {
       '/eval/suites',
       {
         name: 'gsm8k-hot',
-        items: [{ task: 'gsm8k', limit: 3, maxTokens: 2, numFewshot: 0, temperature: 0.7 }],
+        items: [{ task: 'gsm8k', limit: 50, maxTokens: 2, numFewshot: 0, temperature: 0.7 }],
       },
       201,
     );
@@ -152,9 +152,10 @@ describe.runIf(hasChromium())('evaluations in chromium', () => {
     await page.goto(`${base}/evaluations/leaderboard`);
     const other = page.getByRole('region', { name: 'Different contract: gsm8k' });
     await other.getByText('decoding.temperature: 0 → 0.7').waitFor();
-    expect(await other.locator('.contract-banner').getAttribute('title')).toContain(
-      'decoding.temperature differs (0 vs 0.7)',
-    );
+    const banner = await other.locator('.contract-banner').getAttribute('title');
+    expect(banner).toContain('decoding.temperature differs (0 vs 0.7)');
+    // Temperature is the only difference: same task, items, prompt and extraction.
+    expect(banner?.match(/ differs /g)).toHaveLength(1);
     // The hot run is not in the reference table's column.
     await expect
       .poll(() => page.getByRole('region', { name: 'Reference contract' }).locator('tbody tr').count())
@@ -207,10 +208,13 @@ describe.runIf(hasChromium())('evaluations in chromium', () => {
     );
     let job: EvalJob | undefined;
     await expect
-      .poll(async () => (job = await api<EvalJob>(base, 'GET', `/eval/jobs/${jobs[0]?.id}`)).status, {
-        timeout: 30_000,
-        interval: 200,
-      })
+      .poll(
+        async () => {
+          job = await api<EvalJob>(base, 'GET', `/eval/jobs/${jobs[0]?.id}`);
+          return job.status;
+        },
+        { timeout: 30_000, interval: 200 },
+      )
       .toBe('succeeded');
 
     const page = await browser.newPage();
