@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { loadConfig } from '../../common/config.js';
 import { parseAt } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import {
@@ -21,25 +20,9 @@ import {
   resolveContract,
   saveContract,
 } from '../../data/index.js';
-import { createStore, type Store } from '../../store/index.js';
+import { print, printJson, withStore } from '../output.js';
 import { createProgressBar, type ProgressBar } from '../progress.js';
 
-/** Opens and migrates the configured store for one command, and always closes it. */
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const store = createStore({ databaseUrl: config.databaseUrl });
-  try {
-    await store.migrate();
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-const print = (text: string): void => {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-};
-const printJson = (value: unknown): void => print(JSON.stringify(value, null, 2));
 const log = () => createLogger({ level: 'warn', destination: process.stderr });
 const formatOption = (name: string, value: string | undefined) =>
   parseAt(z.enum(FORMAT_IDS).optional(), value, { field: name });

@@ -20,24 +20,9 @@ import {
   probeAndSaveEndpoint,
   resolveEndpointTarget,
 } from '../../eval/index.js';
-import { createStore, type Store } from '../../store/index.js';
+import { print, printJson, withStore } from '../output.js';
 import { createProgressBar } from '../progress.js';
 
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const store = createStore({ databaseUrl: config.databaseUrl });
-  try {
-    await store.migrate();
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-const print = (text: string): void => {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-};
-const printJson = (value: unknown): void => print(JSON.stringify(value, null, 2));
 const intOption = (name: string, value: string | undefined) =>
   parseAt(z.coerce.number().int().positive().optional(), value, { field: name });
 

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../common/config.js';
 import { parseAt } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import {
@@ -16,22 +15,8 @@ import {
   type ModelSummary,
   updateModel,
 } from '../../registry/index.js';
-import { createStore, type Store } from '../../store/index.js';
+import { print, printJson, withStore } from '../output.js';
 
-/** Opens and migrates the configured store for one command, and always closes it. */
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const store = createStore({ databaseUrl: config.databaseUrl });
-  try {
-    await store.migrate();
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-const printJson = (value: unknown) => print(JSON.stringify(value, null, 2));
 /** `--status` parsed at the edge, so a typo is a located AB_INPUT_INVALID. */
 const statusOption = (value: string | undefined) =>
   parseAt(ModelStatusSchema.optional(), value, { field: '--status' });

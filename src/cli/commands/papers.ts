@@ -20,6 +20,7 @@ import {
   runDigest,
 } from '../../papers/index.js';
 import { createStore, type Store } from '../../store/index.js';
+import { print, printJson } from '../output.js';
 
 const DayOptionsSchema = z.object({
   day: z
@@ -28,9 +29,6 @@ const DayOptionsSchema = z.object({
     .optional(),
   json: z.boolean().optional(),
 });
-
-const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-const printJson = (value: unknown) => print(JSON.stringify(value, null, 2));
 
 async function withPapers<T>(
   fn: (ctx: { store: Store; settings: PapersSettings; log: Logger }) => Promise<T>,

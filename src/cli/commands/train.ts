@@ -21,10 +21,8 @@ import {
   type TrainRun,
   watchRunIter,
 } from '../../train/index.js';
+import { print, printJson } from '../output.js';
 import { createProgressBar } from '../progress.js';
-
-const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-const printJson = (value: unknown) => print(JSON.stringify(value, null, 2));
 
 /** Opens and migrates the configured store for one command, and always closes it. */
 async function withDeps<T>(fn: (deps: TrainDeps) => Promise<T>): Promise<T> {

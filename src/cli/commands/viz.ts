@@ -20,9 +20,9 @@ import {
   runCompare,
   runNoise,
 } from '../../viz/index.js';
+import { print } from '../output.js';
 
 const RagMaxTokens = z.number().int().min(1).max(256);
-const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 async function isDir(path: string): Promise<boolean> {
