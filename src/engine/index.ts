@@ -75,6 +75,8 @@ export {
   matmulNaive,
   setEngineThreads,
 } from './ops/matmul.js';
+/** Rotary inverse frequencies (default, linear, dynamic, llama3), shared with the attention lab's ONNX graph. */
+export { ropeInvFreq } from './ops/rope.js';
 export {
   countParams,
   initParams,
