@@ -63,6 +63,8 @@ export {
   type SaveModelOptions,
   saveModelDir,
 } from './model-dir.js';
+/** Causal attention keeping its probabilities, used by the attention lab's GPT-2 too. */
+export { attentionForward } from './ops/attention.js';
 export { IGNORE_INDEX } from './ops/cross-entropy.js';
 export { checkGradient, type GradCheckResult } from './ops/gradcheck.js';
 export {

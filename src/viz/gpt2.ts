@@ -9,8 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { allocF32, matmulForward, readSafetensors, type Tensor } from '../engine/index.js';
-import { causalAttention } from './causal-attention.js';
+import { allocF32, attentionForward, matmulForward, readSafetensors, type Tensor } from '../engine/index.js';
 import { VizError } from './errors.js';
 
 export interface Gpt2Config {
@@ -330,7 +329,7 @@ export function gpt2Forward(
     }
     const att = new Float32Array(H * T * T);
     const scale = 1 / Math.sqrt(D) / (cfg.scaleByLayer ? l + 1 : 1);
-    causalAttention(y, att, q, k, v, T, H, H, D, scale);
+    attentionForward(y, att, q, k, v, null, 1, T, H, H, D, scale);
     attentions.push(att);
     matmulForward(tmp, y, p.wo, p.bo, T, C, C);
     for (let i = 0; i < T * C; i++) x[i] = (x[i] as number) + (tmp[i] as number);

@@ -33,7 +33,6 @@ export {
 } from './attention-model.js';
 export { type BuiltInput, buildInput, documentBlock, ragUserContent, renderInput } from './build-input.js';
 // GPT-2 and kernels, for tests, benchmarks and expert callers
-export { causalAttention } from './causal-attention.js';
 // Errors
 export { VIZ_ERROR_CODES, VizError, type VizErrorCode } from './errors.js';
 export { type ExportPayload, jsonForScript, renderStaticHtml } from './export-html.js';

@@ -5,6 +5,7 @@
 
 // q: (B, T, H, D) after rope. k, v: (B, T, Hkv, D). seg: (B*T) segment ids, or null for one segment.
 // y: (B, T, H, D) output. att: (B, H, T, T) probabilities, saved for backward (0 where masked).
+// scale multiplies q . k: 1/sqrt(D) for Llama; GPT-2 may also divide it by layer index + 1.
 export function attentionForward(
   y: Float32Array,
   att: Float32Array,
@@ -17,8 +18,8 @@ export function attentionForward(
   H: number,
   Hkv: number,
   D: number,
+  scale = 1 / Math.sqrt(D),
 ): void {
-  const scale = 1 / Math.sqrt(D);
   const group = H / Hkv;
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
@@ -76,8 +77,8 @@ export function attentionBackward(
   H: number,
   Hkv: number,
   D: number,
+  scale = 1 / Math.sqrt(D),
 ): void {
-  const scale = 1 / Math.sqrt(D);
   const group = H / Hkv;
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
