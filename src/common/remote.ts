@@ -47,11 +47,11 @@ export interface RequestJsonOptions {
 
 const DEFAULT_CODES = { http: 'AB_REMOTE_HTTP', network: 'AB_REMOTE_UNREACHABLE' };
 
-function retryAfterMs(res: Response): number | undefined {
-  const header = res.headers.get('retry-after');
+/** Milliseconds to wait from a `Retry-After` header (seconds or an HTTP date); undefined when absent or unreadable. */
+export function parseRetryAfterMs(header: string | null | undefined): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
-  if (Number.isFinite(seconds)) return seconds * 1000;
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
@@ -111,7 +111,7 @@ export async function requestJson(url: string, opts: RequestJsonOptions): Promis
           httpStatus: res.status,
           bodyExcerpt: excerpt(text, 500),
           requestId,
-          retryAfterMs: retryAfterMs(res),
+          retryAfterMs: parseRetryAfterMs(res.headers.get('retry-after')),
         },
       );
     }

@@ -114,7 +114,12 @@ export async function probeAndSaveEndpoint(
 ): Promise<Endpoint> {
   const e = await getEndpoint(store, nameOrId);
   const client = new EndpointClient(resolveEndpointTarget(e, opts.env), { timeoutMs: 30_000 });
-  const caps: Capabilities = await probeEndpoint(client, { signal: opts.signal });
+  let caps: Capabilities;
+  try {
+    caps = await probeEndpoint(client, { signal: opts.signal });
+  } finally {
+    client.close();
+  }
   (opts.log ?? silentLogger).info(
     { endpoint: e.name, server: caps.server, promptLogprobs: caps.promptLogprobs },
     'endpoint probed',

@@ -17,6 +17,7 @@ import { EndpointError, EvaluationError, NetworkError } from './errors.js';
 import { type JudgeOutcome, judgeSample } from './judge.js';
 import { canonicalJson, type Doc, loadDatasetSplit } from './load-dataset.js';
 import { probeEndpoint } from './probe-endpoint.js';
+import { SampleWriter } from './sample-writer.js';
 import type { Capabilities, TaskSpec } from './schemas.js';
 import { choiceScores, exactMatch } from './score-metrics.js';
 import { stripReasoning } from './strip-reasoning.js';
@@ -186,14 +187,28 @@ function requestKey(endpoint: EndpointTarget, kind: string, body: unknown): stri
  * and malformed replies with jittered backoff, under adaptive concurrency.
  */
 export async function* evaluateIter(req: EvalRequest, opts: RunOptions): AsyncGenerator<EvalEvent> {
-  const { store, signal } = opts;
-  const log = (opts.log ?? silentLogger).child({ domain: 'eval' });
-  const task = req.task;
-  const samples = await prepareSamples(req);
   const client = new EndpointClient(req.endpoint, { timeoutMs: opts.timeoutMs ?? 60_000 });
   const judgeClient = req.judgeEndpoint
     ? new EndpointClient(req.judgeEndpoint, { timeoutMs: opts.timeoutMs ?? 60_000 })
     : undefined;
+  try {
+    yield* evaluateWithClients(req, opts, client, judgeClient);
+  } finally {
+    client.close();
+    judgeClient?.close();
+  }
+}
+
+async function* evaluateWithClients(
+  req: EvalRequest,
+  opts: RunOptions,
+  client: EndpointClient,
+  judgeClient: EndpointClient | undefined,
+): AsyncGenerator<EvalEvent> {
+  const { store, signal } = opts;
+  const log = (opts.log ?? silentLogger).child({ domain: 'eval' });
+  const task = req.task;
+  const samples = await prepareSamples(req);
   if (task.outputType === 'judge' && (!judgeClient || !task.judge)) {
     throw new EvaluationError(
       'AB_EVAL_TASK_INVALID',
@@ -278,6 +293,7 @@ export async function* evaluateIter(req: EvalRequest, opts: RunOptions): AsyncGe
   const maxAttempts = opts.maxAttempts ?? 8;
   const backoffMs = opts.backoffMs ?? 250;
   const events = channel<EvalEvent>();
+  const writer = new SampleWriter(store);
   const startedAt = Date.now();
   let done = doneSet.size;
   let doneHere = 0;
@@ -430,17 +446,13 @@ export async function* evaluateIter(req: EvalRequest, opts: RunOptions): AsyncGe
       signal?.throwIfAborted();
       try {
         const record = await evaluateSample(s);
-        await store.db
-          .insertInto('eval_samples')
-          .values({
-            run_id: id,
-            sample_index: s.index,
-            sample_id: s.id,
-            record: JSON.stringify(record),
-            created_at: now(),
-          })
-          .onConflict((oc) => oc.columns(['run_id', 'sample_index']).doNothing())
-          .execute();
+        await writer.write({
+          run_id: id,
+          sample_index: s.index,
+          sample_id: s.id,
+          record: JSON.stringify(record),
+          created_at: now(),
+        });
         done++;
         doneHere++;
         const elapsed = (Date.now() - startedAt) / 1000;
