@@ -81,6 +81,8 @@ export function buildContract(
       fewshotDelimiter: spec.fewshot.delimiter,
       targetDelimiter: spec.targetDelimiter,
       fewshotAsMultiturn: spec.fewshot.asMultiturn,
+      // Only when set, so the contracts of single-turn runs stored before it stay the same.
+      ...(spec.multiTurn && { multiTurn: true }),
     },
     chat: {
       enabled: usesChat,

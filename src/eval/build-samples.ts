@@ -23,6 +23,12 @@ export interface EvalSample {
   choices?: string[];
   fewshotIds: string[];
   doc: Doc;
+  /**
+   * Multi-turn tasks: which turn this sample asks (1-based) and the user turns before it. `prompt`
+   * and `messages` hold this turn alone; the runner puts the earlier turns and the model's own
+   * answers to them in front (`withEarlierAnswers`).
+   */
+  turn?: { number: number; earlierQuestions: string[] };
 }
 
 function docText(value: unknown): string {
@@ -118,8 +124,17 @@ export function buildSamples(
   const count = Math.min(docs.length, opts.limit ?? docs.length);
   const samples: EvalSample[] = [];
   const description = spec.description ? renderTemplate(spec.description, {}, { field: 'description' }) : '';
+  const system = [spec.chat.systemPrompt, description].filter(Boolean).join('\n\n');
+  if (spec.multiTurn && n > 0)
+    throw new EvaluationError('AB_EVAL_TASK_INVALID', 'a multi-turn task takes no few-shot examples', {
+      field: 'num_fewshot',
+    });
   for (let i = 0; i < count; i++) {
     const doc = docs[i] as Doc;
+    if (spec.multiTurn) {
+      samples.push(...turnSamples(spec, doc, i, samples.length, { description, system }));
+      continue;
+    }
     let examples: Doc[] = [];
     if (n > 0) {
       if (spec.fewshot.sampler === 'first_n') examples = pool.slice(0, n);
@@ -139,7 +154,6 @@ export function buildSamples(
     }
     prompt += rendered.text;
     const messages: ChatMessage[] = [];
-    const system = [spec.chat.systemPrompt, description].filter(Boolean).join('\n\n');
     if (system) messages.push({ role: 'system', content: system });
     if (spec.fewshot.asMultiturn) {
       for (const s of shots)
@@ -162,6 +176,69 @@ export function buildSamples(
     });
   }
   return samples;
+}
+
+/** One sample per user turn of a multi-turn document; indices run on from `firstIndex`. */
+function turnSamples(
+  spec: TaskSpec,
+  doc: Doc,
+  docIndex: number,
+  firstIndex: number,
+  frame: { description: string; system: string },
+): EvalSample[] {
+  const turns = resolveDocField(spec.docToText, doc, 'doc_to_text', false);
+  if (!Array.isArray(turns) || turns.length === 0 || !turns.every((t) => typeof t === 'string'))
+    throw new EvaluationError(
+      'AB_EVAL_TASK_INVALID',
+      `document ${docIndex} of a multi-turn task must give a non-empty list of user turns, got ${excerpt(turns)}`,
+      { field: 'doc_to_text' },
+    );
+  const id = docId(spec, doc, docIndex);
+  return turns.map((text: string, t) => ({
+    index: firstIndex + t,
+    id: `${id}:turn${t + 1}`,
+    prompt: frame.description + text,
+    messages: [
+      ...(frame.system ? [{ role: 'system' as const, content: frame.system }] : []),
+      { role: 'user' as const, content: text },
+    ],
+    target: '',
+    fewshotIds: [],
+    doc,
+    turn: { number: t + 1, earlierQuestions: turns.slice(0, t) },
+  }));
+}
+
+/**
+ * The sample as sent for a later turn: the earlier user turns, each followed by the model's own
+ * answer (`answers[k]` to turn k + 1), then this turn. A first turn or a single-turn sample is unchanged.
+ */
+export function withEarlierAnswers(s: EvalSample, answers: readonly string[]): EvalSample {
+  const earlier = s.turn?.earlierQuestions ?? [];
+  if (earlier.length === 0) return s;
+  if (answers.length < earlier.length)
+    throw new EvaluationError(
+      'AB_EVAL_TASK_INVALID',
+      `sample "${s.id}" is turn ${earlier.length + 1} but only ${answers.length} earlier answers are known`,
+      { field: 'turn' },
+    );
+  const system = s.messages.filter((m) => m.role === 'system');
+  const history = earlier.flatMap((q, k): ChatMessage[] => [
+    { role: 'user', content: q },
+    { role: 'assistant', content: answers[k] ?? '' },
+  ]);
+  return { ...s, messages: [...system, ...history, ...s.messages.filter((m) => m.role !== 'system')] };
+}
+
+/** Samples grouped by conversation, in order: a multi-turn document's turns together, others alone. */
+export function groupConversations(samples: readonly EvalSample[]): EvalSample[][] {
+  const conversations: EvalSample[][] = [];
+  for (const s of samples) {
+    const previous = conversations.at(-1);
+    if ((s.turn?.number ?? 1) > 1 && previous) previous.push(s);
+    else conversations.push([s]);
+  }
+  return conversations;
 }
 
 /** A short hash of a string, for contract fields that would otherwise be long. */

@@ -1,6 +1,7 @@
 import { excerpt } from '../common/errors.js';
 import type { EvalSample } from './build-samples.js';
 import type { EndpointClient } from './endpoint-client.js';
+import { EvaluationError } from './errors.js';
 import { compilePythonRegex } from './python-regex.js';
 import type { Judge } from './schemas.js';
 
@@ -39,10 +40,18 @@ function pairScore(v: string | null): number | null {
   return null;
 }
 
+/** `{ref_answer_1}`, `{ref_answer_2}`, …: a reference answer per turn, or one for a single turn. */
+function referenceValues(reference: unknown): Record<string, string> {
+  const list = Array.isArray(reference) ? reference : [reference ?? ''];
+  return Object.fromEntries(list.map((r, k) => [`ref_answer_${k + 1}`, String(r)]));
+}
+
 /**
  * Judges one answer. Single: the judge rates it (1–10), with the reference answer when the
- * sample has one. Pairwise: judged twice, candidate as A then as B; verdicts that disagree
- * after the swap count as a tie.
+ * sample has one; a later turn of a multi-turn sample is rated with `judge.multiTurn`, which
+ * shows the whole conversation (`sample.messages` then holds the earlier turns and answers).
+ * Pairwise: judged twice, candidate as A then as B; verdicts that disagree after the swap count
+ * as a tie.
  */
 export async function judgeSample(
   client: EndpointClient,
@@ -54,9 +63,9 @@ export async function judgeSample(
 ): Promise<JudgeOutcome> {
   const question = sample.messages.filter((m) => m.role === 'user').at(-1)?.content ?? sample.prompt;
   const reference = judge.referenceField ? sample.doc[judge.referenceField] : undefined;
-  const ask = async (content: string) => {
+  const ask = async (content: string, systemPrompt = judge.systemPrompt) => {
     const messages = [
-      ...(judge.systemPrompt ? [{ role: 'system' as const, content: judge.systemPrompt }] : []),
+      ...(systemPrompt ? [{ role: 'system' as const, content: systemPrompt }] : []),
       { role: 'user' as const, content },
     ];
     const r = await retry(() =>
@@ -65,12 +74,29 @@ export async function judgeSample(
     return r.text;
   };
   if (judge.mode === 'single') {
-    const template =
-      reference !== undefined && judge.referencePromptTemplate
-        ? judge.referencePromptTemplate
-        : judge.promptTemplate;
+    const turn = sample.turn?.number ?? 1;
+    const prompts = turn > 1 ? judge.multiTurn : judge;
+    if (!prompts)
+      throw new EvaluationError(
+        'AB_EVAL_TASK_INVALID',
+        `sample "${sample.id}" is turn ${turn} of a conversation but the judge has no multi-turn prompt`,
+        { field: 'judge.multiTurn' },
+      );
+    const guided = reference !== undefined ? prompts.referencePromptTemplate : undefined;
+    const questions = sample.messages.filter((m) => m.role === 'user').map((m) => m.content);
+    const answers = [...sample.messages.filter((m) => m.role === 'assistant').map((m) => m.content), answer];
+    const conversation = Object.fromEntries([
+      ...questions.map((q, k) => [`question_${k + 1}`, q]),
+      ...answers.map((a, k) => [`answer_${k + 1}`, a]),
+    ]);
     const text = await ask(
-      formatPrompt(template, { question, answer, ref_answer_1: String(reference ?? '') }),
+      formatPrompt(guided ?? prompts.promptTemplate, {
+        ...conversation,
+        ...referenceValues(reference),
+        question,
+        answer,
+      }),
+      guided !== undefined ? (prompts.referenceSystemPrompt ?? prompts.systemPrompt) : prompts.systemPrompt,
     );
     const v = verdictOf(text, judge);
     const score = v !== null && Number.isFinite(Number(v)) ? Number(v) : null;
@@ -83,7 +109,7 @@ export async function judgeSample(
     };
   }
   const baseline = String(judge.baselineField ? (sample.doc[judge.baselineField] ?? '') : '');
-  const values = { question, ref_answer_1: String(reference ?? '') };
+  const values = { question, ...referenceValues(reference) };
   const first = verdictOf(
     await ask(formatPrompt(judge.promptTemplate, { ...values, answer_a: answer, answer_b: baseline })),
     judge,

@@ -37,10 +37,13 @@ export interface LoadMtBenchOptions {
 }
 
 /**
- * MT-Bench (lm-sys/FastChat `fastchat/llm_judge/data/mt_bench`) as a judged task: single-answer
- * grading 1–10 with the `single-v1` judge prompt, or `single-math-v1` with the GPT-4 reference
- * answer for math, reasoning and coding. First turn only: each document's `turn_1` is the prompt.
- * Decoding is greedy for candidate and judge, so a run is reproducible.
+ * MT-Bench (lm-sys/FastChat `fastchat/llm_judge/data/mt_bench`) as a judged two-turn task, as
+ * FastChat's `gen_model_answer` and `gen_judgment` run it: the candidate answers turn 1, then turn
+ * 2 with its own turn-1 answer in the conversation. Each turn is graded 1–10 on its own: turn 1
+ * with `single-v1`, turn 2 with `single-v1-multi-turn` (the whole conversation shown, the second
+ * answer graded); math, reasoning and coding use `single-math-v1` and `single-math-v1-multi-turn`
+ * with the GPT-4 reference answers of both turns. Decoding is greedy for candidate and judge, so a
+ * run is reproducible.
  */
 export async function loadMtBench(opts: LoadMtBenchOptions): Promise<{ task: TaskSpec; docs: Doc[] }> {
   const file = (name: string) => path.join(opts.dir, name);
@@ -57,13 +60,15 @@ export async function loadMtBench(opts: LoadMtBenchOptions): Promise<{ task: Tas
   };
   const single = prompt('single-v1');
   const math = prompt('single-math-v1');
-  const refById = new Map(references.map((r) => [r.question_id, r.choices[0]?.turns[0]]));
+  const singleMultiTurn = prompt('single-v1-multi-turn');
+  const mathMultiTurn = prompt('single-math-v1-multi-turn');
+  const refById = new Map(references.map((r) => [r.question_id, r.choices[0]?.turns]));
   const docs: Doc[] = questions.map((q) => {
     const reference = NEEDS_REFERENCE.has(q.category) ? refById.get(q.question_id) : undefined;
     return {
       question_id: q.question_id,
       category: q.category,
-      turn_1: q.turns[0],
+      turns: q.turns,
       ...(reference !== undefined && { reference }),
     };
   });
@@ -72,7 +77,8 @@ export async function loadMtBench(opts: LoadMtBenchOptions): Promise<{ task: Tas
     name: 'mt_bench',
     outputType: 'judge',
     dataset: { path: opts.dir, testSplit: 'question' },
-    docToText: 'turn_1',
+    docToText: 'turns',
+    multiTurn: true,
     idField: 'question_id',
     chat: { enabled: true },
     generation: { temperature: 0, maxTokens: opts.maxTokens ?? 1024 },
@@ -82,10 +88,17 @@ export async function loadMtBench(opts: LoadMtBenchOptions): Promise<{ task: Tas
       systemPrompt: single.system_prompt,
       promptTemplate: single.prompt_template,
       referencePromptTemplate: math.prompt_template,
+      referenceSystemPrompt: math.system_prompt,
       verdictPattern: RATING_PATTERN,
       temperature: 0,
       maxTokens: opts.judgeMaxTokens ?? 2048,
       referenceField: 'reference',
+      multiTurn: {
+        systemPrompt: singleMultiTurn.system_prompt,
+        promptTemplate: singleMultiTurn.prompt_template,
+        referencePromptTemplate: mathMultiTurn.prompt_template,
+        referenceSystemPrompt: mathMultiTurn.system_prompt,
+      },
     },
   });
   return { task, docs };

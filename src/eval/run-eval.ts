@@ -11,7 +11,7 @@ import {
   type EvalContract,
   hashContract,
 } from './build-contract.js';
-import { buildSamples, type EvalSample } from './build-samples.js';
+import { buildSamples, type EvalSample, groupConversations, withEarlierAnswers } from './build-samples.js';
 import { type Decoding, EndpointClient, type EndpointTarget, type Generated } from './endpoint-client.js';
 import { EndpointError, EvaluationError, NetworkError } from './errors.js';
 import { type JudgeOutcome, judgeSample } from './judge.js';
@@ -27,6 +27,8 @@ import { type RunSummary, summarizeRun } from './summarize-run.js';
 export interface SampleRecord {
   index: number;
   id: string;
+  /** Multi-turn tasks: the turn (1-based) this sample answered. */
+  turn?: number;
   target: unknown;
   responses: string[];
   /** Extracted answer per filter name. */
@@ -285,7 +287,6 @@ async function* evaluateWithClients(
     .where('run_id', '=', id)
     .execute();
   const doneSet = new Set(doneRows.map((r) => r.sample_index));
-  const todo = samples.filter((s) => !doneSet.has(s.index));
   log.info({ runId: id, task: task.name, total: samples.length, resumedWith: doneSet.size }, 'eval started');
   yield { type: 'started', runId: id, total: samples.length, done: doneSet.size, contractHash, isResumed };
 
@@ -378,6 +379,7 @@ async function* evaluateWithClients(
     const record: SampleRecord = {
       index: s.index,
       id: s.id,
+      ...(s.turn && { turn: s.turn.number }),
       target: s.target,
       responses: [],
       extracted: {},
@@ -441,52 +443,75 @@ async function* evaluateWithClients(
     return record;
   }
 
-  async function worker(queue: EvalSample[]): Promise<void> {
-    for (let s = queue.shift(); s; s = queue.shift()) {
-      signal?.throwIfAborted();
-      try {
-        const record = await evaluateSample(s);
-        await writer.write({
-          run_id: id,
-          sample_index: s.index,
-          sample_id: s.id,
-          record: JSON.stringify(record),
-          created_at: now(),
-        });
-        done++;
-        doneHere++;
-        const elapsed = (Date.now() - startedAt) / 1000;
-        const rate = elapsed > 0 ? doneHere / elapsed : 0;
-        log.debug({ runId: id, index: s.index }, 'sample done');
-        events.push({
-          type: 'sample',
-          runId: id,
-          index: s.index,
-          done,
-          failed,
-          total: samples.length,
-          ratePerSec: rate,
-          etaSec: rate > 0 ? (samples.length - done - failed) / rate : null,
-          concurrency: limiter.limit,
-        });
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        if (!(err instanceof EndpointError || err instanceof NetworkError || err instanceof EvaluationError))
-          throw err;
-        failed++;
-        log.warn({ runId: id, index: s.index, code: err.code }, 'sample failed');
-        events.push({
-          type: 'sample-failed',
-          runId: id,
-          index: s.index,
-          code: err.code,
-          message: err.message,
-        });
-      }
+  /** The stored answer of a finished turn, for the turns after it (a resumed conversation). */
+  async function storedAnswer(index: number): Promise<string> {
+    const row = await store.db
+      .selectFrom('eval_samples')
+      .select('record')
+      .where('run_id', '=', id)
+      .where('sample_index', '=', index)
+      .executeTakeFirstOrThrow();
+    return (JSON.parse(row.record) as SampleRecord).responses[0] ?? '';
+  }
+
+  async function worker(queue: EvalSample[][]): Promise<void> {
+    for (let conversation = queue.shift(); conversation; conversation = queue.shift()) {
+      // The model's answers to this conversation's earlier turns. A turn whose predecessor failed
+      // has too few and fails too (AB_EVAL_TASK_INVALID) instead of being asked out of context.
+      const answers: string[] = [];
+      for (const s of conversation) await evaluateTurn(s, answers);
     }
   }
 
-  const queue = [...todo];
+  async function evaluateTurn(s: EvalSample, answers: string[]): Promise<void> {
+    signal?.throwIfAborted();
+    try {
+      if (doneSet.has(s.index)) {
+        answers.push(await storedAnswer(s.index));
+        return;
+      }
+      const record = await evaluateSample(withEarlierAnswers(s, answers));
+      answers.push(record.responses[0] ?? '');
+      await writer.write({
+        run_id: id,
+        sample_index: s.index,
+        sample_id: s.id,
+        record: JSON.stringify(record),
+        created_at: now(),
+      });
+      done++;
+      doneHere++;
+      const elapsed = (Date.now() - startedAt) / 1000;
+      const rate = elapsed > 0 ? doneHere / elapsed : 0;
+      log.debug({ runId: id, index: s.index }, 'sample done');
+      events.push({
+        type: 'sample',
+        runId: id,
+        index: s.index,
+        done,
+        failed,
+        total: samples.length,
+        ratePerSec: rate,
+        etaSec: rate > 0 ? (samples.length - done - failed) / rate : null,
+        concurrency: limiter.limit,
+      });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      if (!(err instanceof EndpointError || err instanceof NetworkError || err instanceof EvaluationError))
+        throw err;
+      failed++;
+      log.warn({ runId: id, index: s.index, code: err.code }, 'sample failed');
+      events.push({
+        type: 'sample-failed',
+        runId: id,
+        index: s.index,
+        code: err.code,
+        message: err.message,
+      });
+    }
+  }
+
+  const queue = groupConversations(samples).filter((c) => c.some((s) => !doneSet.has(s.index)));
   const workers = Array.from({ length: Math.min(limiter.max, Math.max(1, queue.length)) }, () =>
     worker(queue),
   );

@@ -52,14 +52,29 @@ export const JudgeSchema = z.object({
   promptTemplate: z.string(),
   /** Template used instead when the sample has a reference answer (math, reasoning). */
   referencePromptTemplate: z.string().optional(),
+  /** System prompt that goes with `referencePromptTemplate`; `systemPrompt` when absent. */
+  referenceSystemPrompt: z.string().optional(),
   /** Regex with one group that pulls the verdict out of the judge's text. */
   verdictPattern: z.string(),
   temperature: z.number().min(0).default(0),
   maxTokens: z.number().int().positive().default(512),
   /** Field of each document holding the baseline answer (pairwise). */
   baselineField: z.string().optional(),
-  /** Field holding a reference answer (single grading of math/reasoning). */
+  /** Field holding a reference answer (single grading of math/reasoning): a string, or one per turn. */
   referenceField: z.string().optional(),
+  /**
+   * Single grading of a later turn of a multi-turn task (MT-Bench `single-v1-multi-turn`): the
+   * template shows the whole conversation (`{question_1}`, `{answer_1}`, `{question_2}`, …) and
+   * asks for a grade of the last answer; `referencePromptTemplate` adds `{ref_answer_1}`, … .
+   */
+  multiTurn: z
+    .object({
+      systemPrompt: z.string().default(''),
+      promptTemplate: z.string(),
+      referencePromptTemplate: z.string().optional(),
+      referenceSystemPrompt: z.string().optional(),
+    })
+    .optional(),
 });
 export type Judge = z.infer<typeof JudgeSchema>;
 
@@ -93,6 +108,11 @@ export const TaskSpecSchema = z.object({
   docToChoice: DocFieldSchema.optional(),
   /** Field of each document that names it; defaults to the row index. */
   idField: z.string().optional(),
+  /**
+   * `docToText` gives a list of user turns (MT-Bench). Each turn is a sample of its own, asked
+   * after the earlier turns and the model's own answers to them.
+   */
+  multiTurn: z.boolean().optional(),
   fewshot: z
     .object({
       n: z.number().int().min(0).default(0),

@@ -34,11 +34,23 @@ export async function listSampleRecords(store: Store, runId: string): Promise<Sa
   return rows.map((r) => JSON.parse(r.record) as SampleRecord);
 }
 
-/** Per metric: mean, standard error and a seeded bootstrap 95% interval over the stored samples. */
+/**
+ * Per metric: mean, standard error and a seeded bootstrap 95% interval over the stored samples.
+ * Multi-turn tasks also get each metric per turn (`judge_score_turn_2`); the metric itself is the
+ * mean over every scored turn, as FastChat's MT-Bench "average" is.
+ */
 export function summarizeRecords(records: readonly SampleRecord[], opts: { seed?: number } = {}): RunSummary {
   const byMetric = new Map<string, number[]>();
+  const add = (k: string, v: number) => {
+    const xs = byMetric.get(k);
+    if (xs) xs.push(v);
+    else byMetric.set(k, [v]);
+  };
   for (const r of records)
-    for (const [k, v] of Object.entries(r.scores)) byMetric.set(k, [...(byMetric.get(k) ?? []), v]);
+    for (const [k, v] of Object.entries(r.scores)) {
+      add(k, v);
+      if (r.turn !== undefined) add(`${k}_turn_${r.turn}`, v);
+    }
   const summary: RunSummary = {
     samples: records.length,
     metrics: Object.fromEntries(

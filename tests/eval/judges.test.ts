@@ -5,7 +5,7 @@ import type { ChatMessage } from '../../src/eval/build-samples.js';
 import { loadArenaHard } from '../../src/eval/load-arena-hard.js';
 import type { Doc } from '../../src/eval/load-dataset.js';
 import { loadMtBench } from '../../src/eval/load-mt-bench.js';
-import { evaluate } from '../../src/eval/run-eval.js';
+import { evaluate, evaluateIter, prepareSamples } from '../../src/eval/run-eval.js';
 import type { TaskSpec } from '../../src/eval/schemas.js';
 import { listSampleRecords, summarizeRecords } from '../../src/eval/summarize-run.js';
 import { buildEngineServer } from '../../src/server/engine-api/index.js';
@@ -79,11 +79,25 @@ const answerIn = (prompt: string, slot: 'A' | 'B') =>
 test('loaders read the shared MT-Bench and arena-hard files in place', async () => {
   const mt = await loadMtBench({ dir: MT_BENCH });
   expect(mt.docs).toHaveLength(80);
-  expect(mt.docs.filter((d) => d.reference !== undefined).map((d) => d.category)).toEqual(
+  expect(mt.docs.every((d) => Array.isArray(d.turns) && d.turns.length === 2)).toBe(true);
+  const guided = mt.docs.filter((d) => d.reference !== undefined);
+  expect(guided.map((d) => d.category)).toEqual(
     Array.from({ length: 30 }, (_, i) => (i < 10 ? 'reasoning' : i < 20 ? 'math' : 'coding')),
   );
+  // A reference answer per turn: the multi-turn math prompt shows both.
+  expect(guided.every((d) => Array.isArray(d.reference) && d.reference.length === 2)).toBe(true);
   expect(mt.task.judge).toMatchObject({ mode: 'single', systemPrompt: 'You are a helpful assistant.' });
   expect(mt.task.judge?.referencePromptTemplate).toContain('[The Start of Reference Answer]');
+  expect(mt.task.judge?.multiTurn?.systemPrompt).toContain('answer to the second user question');
+  expect(mt.task.judge?.multiTurn?.referencePromptTemplate).toContain('{ref_answer_2}');
+  // Two samples per question, each turn named in its id.
+  const samples = await prepareSamples({ task: mt.task, docs: mt.docs, limit: 2 });
+  expect(samples.map((x) => [x.index, x.id, x.turn?.number])).toEqual([
+    [0, '81:turn1', 1],
+    [1, '81:turn2', 2],
+    [2, '82:turn1', 1],
+    [3, '82:turn2', 2],
+  ]);
   const ah = await loadArenaHard({ dir: ARENA_HARD });
   expect(ah.docs).toHaveLength(500);
   expect(ah.docs[0]).toMatchObject({ uid: '328c149ed45a41c0b9d6f14659e63599' });
@@ -94,14 +108,15 @@ test('loaders read the shared MT-Bench and arena-hard files in place', async () 
   });
 });
 
-test('MT-Bench single grading, engine candidate and engine judge: garbage verdicts are counted and reported', {
-  timeout: 60_000,
+test('MT-Bench two turns, engine candidate and engine judge: turn 2 sees turn 1, each turn judged with its prompt', {
+  timeout: 120_000,
 }, async () => {
   const candidate = await startEngine(1);
   const judge = await startEngine(2);
   const mt = await loadMtBench({ dir: MT_BENCH });
-  // A general question and a math question (graded against the reference answer).
+  // A general question and a math question (graded against the reference answers).
   const docs = [mt.docs[0], mt.docs.find((d) => d.category === 'math')] as Doc[];
+  const [general, math] = docs as [Doc, Doc];
   const store = await tempStore();
   const out = await evaluate(
     { task: small(mt.task), docs, endpoint: candidate, judgeEndpoint: judge },
@@ -109,23 +124,65 @@ test('MT-Bench single grading, engine candidate and engine judge: garbage verdic
   );
   expect(out.status).toBe('finished');
   const records = await listSampleRecords(store, out.runId);
-  expect(records.map((r) => r.id)).toEqual(docs.map((d) => String(d.question_id)));
+  expect(records.map((r) => [r.id, r.turn])).toEqual([
+    [`${general.question_id}:turn1`, 1],
+    [`${general.question_id}:turn2`, 2],
+    [`${math.question_id}:turn1`, 1],
+    [`${math.question_id}:turn2`, 2],
+  ]);
+  // Turn 2 is asked after turn 1 and the candidate's own stored answer to it.
+  const turnsOf = (d: Doc) => d.turns as string[];
+  for (const [k, doc] of docs.entries()) {
+    const [q1, q2] = turnsOf(doc);
+    const a1 = records[2 * k]?.responses[0] ?? '';
+    expect(a1.length).toBeGreaterThan(0);
+    expect(candidate.chats).toContainEqual([{ role: 'user', content: q1 }]);
+    expect(candidate.chats).toContainEqual([
+      { role: 'user', content: q1 },
+      { role: 'assistant', content: a1 },
+      { role: 'user', content: q2 },
+    ]);
+  }
+  // Besides the capability probe, one request per turn.
+  expect(candidate.chats.filter((m) => docs.some((d) => m[0]?.content === turnsOf(d)[0]))).toHaveLength(4);
   // A random tiny judge writes no "[[N]]": each unreadable reply is counted, its sample unscored.
   const unreadable = records.filter((r) => r.judge?.score === null).length;
   expect(out.summary.unreadableVerdicts).toBe(unreadable);
   expect(out.summary.metrics.judge_score?.n ?? 0).toBe(records.length - unreadable);
   for (const r of records.filter((x) => x.judge?.score === null))
     expect(r.judge?.verdicts[0]).toMatch(/^unreadable: /);
-  // The judge got the MT-Bench prompts: the reference answer only for the math question.
-  expect(judge.chats).toHaveLength(2);
-  for (const messages of judge.chats)
-    expect(messages[0]).toEqual({ role: 'system', content: 'You are a helpful assistant.' });
-  const prompts = judge.chats.map((m) => m.at(-1)?.content ?? '');
-  const math = docs[1] as Doc;
-  expect(prompts.filter((p) => p.includes('[The Start of Reference Answer]'))).toEqual([
-    expect.stringContaining(String(math.reference)),
-  ]);
-  expect(prompts.every((p) => p.includes('Rating: [[5]]'))).toBe(true);
+  // The judge got one MT-Bench prompt per turn, with the system prompt that goes with it.
+  expect(judge.chats).toHaveLength(4);
+  const judged = (needle: string) => judge.chats.filter((m) => (m.at(-1)?.content ?? '').includes(needle));
+  const [general1] = judged(`[Question]\n${turnsOf(general)[0]}\n`);
+  expect(general1?.[0]).toEqual({ role: 'system', content: 'You are a helpful assistant.' });
+  expect(general1?.[1]?.content).not.toContain('[The Start of Reference Answer]');
+  expect(general1?.[1]?.content).toContain(
+    `[The Start of Assistant's Answer]\n${records[0]?.responses[0]}\n`,
+  );
+  const [math1] = judged(`[Question]\n${turnsOf(math)[0]}\n`);
+  expect(math1?.[1]?.content).toContain(
+    `[The Start of Reference Answer]\n${(math.reference as string[])[0]}\n[The End of Reference Answer]`,
+  );
+  // Turn 2: the whole conversation, both answers, and for math both reference answers before it.
+  const conversation = (doc: Doc, r: number) =>
+    `### User:\n${turnsOf(doc)[0]}\n\n### Assistant A:\n${records[r]?.responses[0]}\n\n` +
+    `### User:\n${turnsOf(doc)[1]}\n\n### Assistant A:\n${records[r + 1]?.responses[0]}\n\n`;
+  const [general2] = judged(conversation(general, 0));
+  expect(general2?.[0]?.content).toContain('answer to the second user question');
+  expect(general2?.[1]?.content).not.toContain('<|The Start of Reference Answer|>');
+  const [math2] = judged(conversation(math, 2));
+  expect(math2?.[0]?.content).toContain('You will be given a reference answer');
+  const mathPrompt = math2?.[1]?.content ?? '';
+  const [ref1, ref2] = math.reference as string[];
+  const refAt = mathPrompt.indexOf(
+    `### User:\n${turnsOf(math)[0]}\n\n### Reference answer:\n${ref1}\n\n### User:\n${turnsOf(math)[1]}\n\n### Reference answer:\n${ref2}\n`,
+  );
+  expect(refAt).toBeGreaterThan(-1);
+  expect(refAt).toBeLessThan(mathPrompt.indexOf(conversation(math, 2)));
+  expect(judge.chats.every((m) => `${m[0]?.content}${m.at(-1)?.content}`.includes('Rating: [[5]]'))).toBe(
+    true,
+  );
 });
 
 test('arena-hard pairwise, engine candidate and engine judge: both orders judged, garbage counted', {
@@ -220,26 +277,101 @@ test('verdict handling with a scripted judge: swap, ties, inconsistency, unreada
   );
 });
 
-test('MT-Bench with a scripted judge: "Rating: [[N]]" becomes the score, reference template for math', {
+/** Which MT-Bench question and turn a judge prompt grades (turn 2 prompts show the conversation). */
+function gradedTurn(prompt: string, docs: Doc[]): { q: number; turn: 1 | 2 } {
+  const turn = prompt.includes('### Assistant A:') ? 2 : 1;
+  const q = docs.findIndex((d) => prompt.includes(String((d.turns as string[])[0])));
+  return { q, turn };
+}
+
+test('MT-Bench with a scripted judge: per-turn and average scores from "[[N]]", a refusal reported unscored', {
   timeout: 60_000,
 }, async () => {
   const candidate = await startEngine(1);
   const mt = await loadMtBench({ dir: MT_BENCH });
   const docs = [mt.docs[0], mt.docs.find((d) => d.category === 'math'), mt.docs[2]] as Doc[];
-  const judge = await startScriptedJudge((prompt) =>
-    prompt.includes('[The Start of Reference Answer]')
-      ? 'Compared with the reference it is wrong. Rating: [[2]]'
-      : prompt.includes(String(docs[2]?.turn_1))
-        ? 'Rating: [[8.5]]'
-        : 'Fine. Rating: [[7]]',
-  );
+  // Ratings per question and turn; the third question's second turn is refused.
+  const replies = [
+    ['Fine. Rating: [[7]]', 'Weaker follow-up. Rating: [[4]]'],
+    ['Compared with the reference it is wrong. Rating: [[2]]', 'Still wrong. Rating: [[3]]'],
+    ['Rating: [[8.5]]', 'I cannot rate this conversation.'],
+  ];
+  const judge = await startScriptedJudge((prompt) => {
+    const { q, turn } = gradedTurn(prompt, docs);
+    return replies[q]?.[turn - 1] ?? 'no such question';
+  });
   const store = await tempStore();
   const out = await evaluate(
     { task: small(mt.task), docs, endpoint: candidate, judgeEndpoint: judge },
     { store },
   );
+  expect(out.status).toBe('finished');
   const records = await listSampleRecords(store, out.runId);
-  expect(records.map((r) => r.judge?.score)).toEqual([7, 2, 8.5]);
-  expect(out.summary.metrics.judge_score).toMatchObject({ n: 3, mean: 17.5 / 3 });
-  expect(out.summary.unreadableVerdicts).toBe(0);
+  expect(records.map((r) => [r.turn, r.judge?.score])).toEqual([
+    [1, 7],
+    [2, 4],
+    [1, 2],
+    [2, 3],
+    [1, 8.5],
+    [2, null],
+  ]);
+  // The refusal is reported with its text and takes no part in any mean.
+  expect(records[5]?.judge?.verdicts).toEqual(['unreadable: I cannot rate this conversation.']);
+  expect(records[5]?.scores).toEqual({});
+  expect(out.summary.unreadableVerdicts).toBe(1);
+  expect(out.summary.metrics.judge_score_turn_1).toMatchObject({ n: 3, mean: (7 + 2 + 8.5) / 3 });
+  expect(out.summary.metrics.judge_score_turn_2).toMatchObject({ n: 2, mean: (4 + 3) / 2 });
+  // FastChat's MT-Bench average: the mean over every scored turn.
+  expect(out.summary.metrics.judge_score).toMatchObject({ n: 5, mean: (7 + 4 + 2 + 3 + 8.5) / 5 });
+});
+
+test('MT-Bench resumed after a stop between turn 1 and turn 2: turn 1 is neither asked nor judged again', {
+  timeout: 60_000,
+}, async () => {
+  const candidate = await startEngine(1);
+  const mt = await loadMtBench({ dir: MT_BENCH });
+  const docs = [mt.docs[0]] as Doc[];
+  const [q1, q2] = (docs[0] as Doc).turns as string[];
+  const judged: (1 | 2)[] = [];
+  const judge = await startScriptedJudge((prompt) => {
+    const { turn } = gradedTurn(prompt, docs);
+    judged.push(turn);
+    return turn === 1 ? 'Rating: [[6]]' : 'Rating: [[9]]';
+  });
+  const store = await tempStore();
+  const req = { task: small(mt.task), docs, endpoint: candidate, judgeEndpoint: judge };
+  // No response cache: only the stored samples may spare work.
+  const opts = { store, useCache: false, concurrency: { start: 1, max: 1 } };
+  const controller = new AbortController();
+  let runId = '';
+  await expect(
+    (async () => {
+      for await (const e of evaluateIter(req, { ...opts, signal: controller.signal })) {
+        if (e.type === 'started') runId = e.runId;
+        if (e.type === 'sample' && e.index === 0) controller.abort(new Error('stopped after turn 1'));
+      }
+    })(),
+  ).rejects.toThrow('stopped after turn 1');
+  const first = await listSampleRecords(store, runId);
+  expect(first.map((r) => r.turn)).toEqual([1]);
+  const answer1 = first[0]?.responses[0] ?? '';
+  expect(judged).toEqual([1]);
+  candidate.chats.length = 0;
+  const out = await evaluate({ ...req, runId }, opts);
+  expect(out.status).toBe('finished');
+  expect(candidate.chats.filter((m) => m[0]?.content === q1)).toEqual([
+    [
+      { role: 'user', content: q1 },
+      { role: 'assistant', content: answer1 },
+      { role: 'user', content: q2 },
+    ],
+  ]);
+  expect(judged).toEqual([1, 2]);
+  const records = await listSampleRecords(store, runId);
+  expect(records.map((r) => [r.turn, r.judge?.score])).toEqual([
+    [1, 6],
+    [2, 9],
+  ]);
+  expect(records[0]).toEqual(first[0]);
+  expect(out.summary.metrics.judge_score).toMatchObject({ n: 2, mean: 7.5 });
 });
