@@ -3,10 +3,11 @@
  * JSONL of at least 1 GB (once; reused while its size fits), then measures, each in its own
  * child process so peak RSS is its own: (1) the baseline, a plain Node `readline` +
  * `JSON.parse` line loop, and (2) `inspectDataset` with a contract (the full inspection:
- * contract, duplicates, near duplicates on a sample, preference and text checks).
+ * contract, duplicates, near duplicates on a sample, preference and text checks), from the
+ * built package (`npm run build` first), as the CLI and the server run it.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -87,8 +88,26 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
+/**
+ * The data domain from dist/: its workers then load plain JS, where from the sources each worker
+ * thread would compile TypeScript under tsx first (about 1 CPU second per thread).
+ */
+async function importBuiltData(): Promise<typeof import('../src/data/index.js')> {
+  const src = new URL('../src/data/', import.meta.url);
+  const dist = new URL('../dist/data/', import.meta.url);
+  const stale = readdirSync(src)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .filter((f) => {
+      const js = new URL(f.replace(/\.ts$/, '.js'), dist);
+      return !existsSync(js) || statSync(js).mtimeMs < statSync(new URL(f, src)).mtimeMs;
+    });
+  if (stale.length)
+    throw new Error(`dist/data is older than src/data (${stale.join(', ')}): run npm run build first`);
+  return import(new URL('index.js', dist).href);
+}
+
 async function childInspect(file: string, workers: number): Promise<object> {
-  const { inspectDataset, parseContract } = await import('../src/data/index.js');
+  const { inspectDataset, parseContract } = await importBuiltData();
   const contract = parseContract(`
 name: bench-prefs
 version: 1
@@ -142,6 +161,7 @@ export default async function main(args: string[]): Promise<void> {
     process.stderr.write(`generating ${file} (${sizeMb} MB)…\n`);
     await generate(file, want);
   }
+  const loadAtStart = os.loadavg();
   const size = statSync(file).size;
   const mb = size / 1e6;
   process.stderr.write(`baseline: readline + JSON.parse over ${mb.toFixed(0)} MB…\n`);
@@ -152,7 +172,7 @@ export default async function main(args: string[]): Promise<void> {
     `| ${name} | ${r.rows} | ${r.seconds.toFixed(1)} | ${(mb / r.seconds).toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(mb / r.cpuSeconds).toFixed(0)} | ${(r.maxRssBytes / 2 ** 20).toFixed(0)} |`;
   const out = [
     `file: ${file} (${mb.toFixed(0)} MB, ${os.cpus().length} CPUs: ${os.cpus()[0]?.model ?? '?'}, node ${process.version})`,
-    `load average at the end: ${os
+    `load average (1, 5, 15 min) at the start: ${loadAtStart.map((x) => x.toFixed(1)).join(' ')}, at the end: ${os
       .loadavg()
       .map((x) => x.toFixed(1))
       .join(' ')}`,

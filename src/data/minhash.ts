@@ -1,5 +1,3 @@
-import { hash } from 'node:crypto';
-
 /**
  * MinHash over word 3-gram shingles with banded LSH, for near-duplicate rows. With 64 hashes in
  * 16 bands of 4 rows, pairs above ~0.5 Jaccard become candidates (threshold ≈ (1/b)^(1/r));
@@ -23,8 +21,8 @@ export function fnv1a(text: string, seed = 0x811c9dc5): number {
 /**
  * A 52-bit hash of a string as a number, usable as a Map key. Two 32-bit lanes each take two
  * UTF-16 units per step (one multiply and one rotate: the rotate carries the high half down, which
- * a multiply alone never does), then a murmur3 finalizer. About twice as fast as `hash52Naive`,
- * which exact duplicates across a gigabyte of rows spend most of their time in.
+ * a multiply alone never does), then a murmur3 finalizer. About twice as fast as `hash52Naive`;
+ * long text goes faster still through `hashText52`, four bytes a step.
  */
 export function hash52(text: string): number {
   let a = 0x811c9dc5;
@@ -43,9 +41,14 @@ export function hash52(text: string): number {
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
   }
-  a = fmix(a ^ b);
-  b = fmix(b + Math.imul(a, 0x9e3779b1));
-  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
+  return finish52(a, b);
+}
+
+/** The two 32-bit lanes folded into a 52-bit key, each through murmur3's finalizer. */
+function finish52(a: number, b: number): number {
+  const x = fmix(a ^ b);
+  const y = fmix(b + Math.imul(x, 0x9e3779b1));
+  return (x >>> 0) * 0x100000 + ((y >>> 0) & 0xfffff);
 }
 
 /** murmur3's 32-bit finalizer: every input bit reaches every output bit. */
@@ -57,13 +60,100 @@ function fmix(h: number): number {
 }
 
 /**
+ * Hashing scratch: bytes are copied here (a native copy) so the hash reads them four at a time
+ * through an aligned Int32Array, about ten times faster than `charCodeAt` one unit at a time.
+ * One per thread; it grows to the longest input seen.
+ */
+let scratch = Buffer.allocUnsafeSlow(1 << 16);
+let scratchWords = new Int32Array(scratch.buffer, scratch.byteOffset, scratch.length >>> 2);
+
+function reserveScratch(bytes: number): void {
+  if (bytes <= scratch.length) return;
+  scratch = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * scratch.length) + 3);
+  scratchWords = new Int32Array(scratch.buffer, scratch.byteOffset, scratch.length >>> 2);
+}
+
+/** `hash52`'s two lanes over the 32-bit words of `scratch[0, n)`, the last 1-3 bytes packed into one word. */
+function hashScratch52(n: number): number {
+  let a = 0x811c9dc5;
+  let b = 0x01234567 ^ n;
+  const full = n >>> 2;
+  for (let i = 0; i < full; i++) {
+    const w = scratchWords[i] as number;
+    a = Math.imul(a ^ w, 0x01000193);
+    a = (a << 13) | (a >>> 19);
+    b = Math.imul(b ^ w, 0x5bd1e995);
+    b = (b << 17) | (b >>> 15);
+  }
+  if (n & 3) {
+    let w = 0;
+    for (let i = n - 1; i >= full << 2; i--) w = (w << 8) | (scratch[i] as number);
+    a = Math.imul(a ^ w, 0x01000193);
+    b = Math.imul(b ^ w, 0x5bd1e995);
+  }
+  return finish52(a, b);
+}
+
+/** A 52-bit key of bytes; `hashBytes52Naive` is its reference twin. */
+export function hashBytes52(bytes: Uint8Array): number {
+  reserveScratch(bytes.length);
+  scratch.set(bytes);
+  return hashScratch52(bytes.length);
+}
+
+/**
+ * `hashBytes52` of the text's UTF-8 bytes. `isAscii` (the caller knows the text is ASCII) writes
+ * it as Latin-1, the same bytes for ASCII written about four times faster.
+ */
+export function hashText52(text: string, isAscii = false): number {
+  reserveScratch(3 * text.length);
+  return hashScratch52(scratch.write(text, 0, isAscii ? 'latin1' : 'utf8'));
+}
+
+/** A 52-bit key of three 52-bit keys in this order (prompt, chosen, rejected → the pair's key). */
+export function hashKeys52(x: number, y: number, z: number): number {
+  const w = scratchWords;
+  w[0] = x % 0x100000000;
+  w[1] = x / 0x100000000;
+  w[2] = y % 0x100000000;
+  w[3] = y / 0x100000000;
+  w[4] = z % 0x100000000;
+  w[5] = z / 0x100000000;
+  return hashScratch52(24);
+}
+
+/**
  * A 52-bit key of a record's source (its bytes, or a string hashed as UTF-8, which gives the
- * same key for the same line): native SHA-1, about three times faster than `hash52` on rows of
- * a few kilobytes, and the same key whichever reader produced the row.
+ * same key for the same line), for exact duplicates.
  */
 export function hashRecord52(source: Uint8Array | string): number {
-  const d = hash('sha1', source, 'buffer');
-  return d.readUInt32BE(0) * 0x100000 + (d.readUInt32BE(4) & 0xfffff);
+  return typeof source === 'string' ? hashText52(source) : hashBytes52(source);
+}
+
+/** The reference twin of `hashBytes52`: each word assembled from single bytes, little-endian like the Int32Array view. */
+export function hashBytes52Naive(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let a = 0x811c9dc5;
+  let b = 0x01234567 ^ n;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const w =
+      (bytes[i] as number) |
+      ((bytes[i + 1] as number) << 8) |
+      ((bytes[i + 2] as number) << 16) |
+      ((bytes[i + 3] as number) << 24);
+    a = Math.imul(a ^ w, 0x01000193);
+    a = (a << 13) | (a >>> 19);
+    b = Math.imul(b ^ w, 0x5bd1e995);
+    b = (b << 17) | (b >>> 15);
+  }
+  if (i < n) {
+    let w = 0;
+    for (let k = n - 1; k >= i; k--) w = (w << 8) | (bytes[k] as number);
+    a = Math.imul(a ^ w, 0x01000193);
+    b = Math.imul(b ^ w, 0x5bd1e995);
+  }
+  return finish52(a, b);
 }
 
 /** The reference twin of `hash52`: one UTF-16 unit per step, two FNV-1a lanes. */

@@ -10,15 +10,18 @@ import {
   type Turns,
   toExample,
 } from './formats.js';
-import { hash52, hashRecord52, MINHASH_PERMS, minhashInto } from './minhash.js';
+import { hash52, hashKeys52, hashRecord52, hashText52, MINHASH_PERMS, minhashInto } from './minhash.js';
 import type { RowItem } from './read-rows.js';
 import {
   endsAbruptly,
   findMojibake,
   findPii,
   findSpecialToken,
+  hintsOfRecord,
   type Language,
   languageOf,
+  NO_HINTS,
+  scanPlainAsciiParts,
   scanScripts,
 } from './text-signals.js';
 
@@ -130,6 +133,8 @@ export class RowInspector {
   private readonly fileIndex = new Map<string, number>();
   private readonly allowedLanguages?: Set<string>;
   private format?: FormatId;
+  /** The string values of the current row, reused from row to row. */
+  private readonly textParts: string[] = [];
 
   constructor(private readonly opts: RowInspectorOptions) {
     this.nearLimit = opts.nearDuplicateRows ?? 20_000;
@@ -334,13 +339,20 @@ export class RowInspector {
         this.hit('AB_DATA_FORMAT_MISMATCH', 'error', `${format}: ${e.message}`, item, e.where?.field);
       }
     }
-    if (ex) this.inspectExample(ex, item, rowKey, fi);
-
-    // Text signals over the values, not the JSON (keys are Latin, escapes hide Hangul).
-    const parts: string[] = [];
+    // Text signals over the values, not the JSON (keys are Latin, escapes hide Hangul). The
+    // record's bytes settle most checks without joining the values (`hintsOfRecord`); the rest
+    // run on the joined text.
+    const hints = item.bytes ? hintsOfRecord(item.bytes) : NO_HINTS;
+    if (ex) this.inspectExample(ex, item, fi, hints.isPlainAscii);
+    const parts = this.textParts;
+    parts.length = 0;
     collectText(row, parts);
-    const text = parts.join('\n');
-    const sc = scanScripts(text);
+    let text = hints.isPlainAscii ? undefined : parts.join('\n');
+    const joined = () => {
+      text ??= parts.join('\n');
+      return text;
+    };
+    const sc = text === undefined ? scanPlainAsciiParts(parts) : scanScripts(text);
     const lang = languageOf(sc);
     s.languages[lang]++;
     if (
@@ -368,7 +380,7 @@ export class RowInspector {
         'U+FFFD replacement characters: text was decoded with the wrong encoding before delivery',
         item,
       );
-    } else {
+    } else if (text !== undefined) {
       const moji = findMojibake(text, sc);
       if (moji) {
         c.mojibakeRows++;
@@ -382,7 +394,7 @@ export class RowInspector {
         );
       }
     }
-    const pii = findPii(text);
+    const pii = hints.hasNoPii ? [] : findPii(joined());
     if (pii.length) {
       c.piiRows++;
       for (const k of pii) {
@@ -390,7 +402,7 @@ export class RowInspector {
         this.hit('AB_DATA_PII', 'warning', `possible ${k.replace('_', ' ')}`, item, k);
       }
     }
-    const special = findSpecialToken(text);
+    const special = hints.hasNoSpecialToken ? undefined : findSpecialToken(joined());
     if (special) {
       c.specialTokenRows++;
       this.hit(
@@ -406,14 +418,15 @@ export class RowInspector {
     // Near duplicates: MinHash signatures for the first rows.
     const n = s.near.lines.length;
     if (n < this.nearLimit) {
-      minhashInto(s.near.sigs, n * MINHASH_PERMS, text);
+      minhashInto(s.near.sigs, n * MINHASH_PERMS, joined());
       s.near.lines.push(item.line);
       s.near.files.push(fi);
       s.near.rowKeys.push(rowKey);
     }
   }
 
-  private inspectExample(ex: Example, item: RowItem, rowKey: number, fi: number): void {
+  /** `isAscii`: the row's values are known to be ASCII, which hashes them faster (same keys). */
+  private inspectExample(ex: Example, item: RowItem, fi: number, isAscii: boolean): void {
     const c = this.state.counts;
     if (ex.kind === 'preference') {
       c.preferenceRows++;
@@ -436,11 +449,11 @@ export class RowInspector {
         c.chosenPrefix++;
         this.hit('AB_DATA_CHOSEN_PREFIX', 'warning', 'chosen is a prefix of rejected', item);
       }
-      const hp = hash52(p);
-      const hc = hash52(ch);
-      const hr = hash52(rj);
-      const fwd = hash52(`${hp}|${hc}|${hr}`);
-      const rev = hash52(`${hp}|${hr}|${hc}`);
+      const hp = hashText52(p, isAscii);
+      const hc = hashText52(ch, isAscii);
+      const hr = hashText52(rj, isAscii);
+      const fwd = hashKeys52(hp, hc, hr);
+      const rev = hashKeys52(hp, hr, hc);
       const swapped = this.seenPairs.get(rev);
       if (swapped !== undefined && hc !== hr) {
         c.contradictory++;
@@ -466,12 +479,21 @@ export class RowInspector {
       const last = ex.text[ex.text.length - 1];
       if (last?.role === 'assistant') this.checkAnswer(last.content, item, 'messages');
     }
-    const conv: Message[] = [
-      ...(ex.system ? [{ role: 'system', content: ex.system }] : []),
-      ...(Array.isArray(ex.prompt) ? ex.prompt : []),
-      ...(Array.isArray(ex.text) ? ex.text : []),
-      ...(Array.isArray(ex.completion) ? ex.completion : []),
-    ];
+    // Flat string rows (most of a large file) have no conversation: skip building one.
+    const hasTurns =
+      ex.system ||
+      Array.isArray(ex.prompt) ||
+      Array.isArray(ex.text) ||
+      Array.isArray(ex.completion) ||
+      Array.isArray(ex.chosen);
+    const conv: Message[] = !hasTurns
+      ? []
+      : [
+          ...(ex.system ? [{ role: 'system', content: ex.system }] : []),
+          ...(Array.isArray(ex.prompt) ? ex.prompt : []),
+          ...(Array.isArray(ex.text) ? ex.text : []),
+          ...(Array.isArray(ex.completion) ? ex.completion : []),
+        ];
     if (conv.length > 0 || Array.isArray(ex.chosen)) {
       c.conversationRows++;
       const issues = checkRoles([...conv, ...(Array.isArray(ex.chosen) ? ex.chosen : [])], 'messages', {
@@ -491,7 +513,6 @@ export class RowInspector {
         for (const i of issues) this.hit(i.code, 'error', i.message, item, i.field);
       }
     }
-    void rowKey;
   }
 
   private checkAnswer(answer: string, item: RowItem, field: string): void {

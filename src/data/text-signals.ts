@@ -1,5 +1,7 @@
 /** Text checks run on every row: scripts (for the language mix), PII, leaked special tokens, mojibake. */
 
+import { isAscii } from 'node:buffer';
+
 export type Language = 'ko' | 'en' | 'mixed' | 'other';
 
 export interface ScriptCounts {
@@ -57,6 +59,63 @@ export function languageOf(s: ScriptCounts): Language {
   if (ko >= 0.8) return 'ko';
   if (ko <= 0.2) return s.latin >= 2 ? 'en' : 'other';
   return 'mixed';
+}
+
+/**
+ * What a JSON record's bytes rule out about the text of its values, before any check reads the
+ * text. Each flag, when true, settles a check the way running it on the text would.
+ */
+export interface RecordHints {
+  /** The values hold printable ASCII only: `scanScripts` takes its ASCII path, no mojibake is possible. */
+  isPlainAscii: boolean;
+  /** `findPii` finds nothing. */
+  hasNoPii: boolean;
+  /** `findSpecialToken` finds nothing. */
+  hasNoSpecialToken: boolean;
+}
+
+/** No hints: every check reads the text. */
+export const NO_HINTS: RecordHints = { isPlainAscii: false, hasNoPii: false, hasNoSpecialToken: false };
+const BACKSLASH = 0x5c;
+const DEL = 0x7f;
+/** Bytes every PII pattern needs one of, apart from the key prefixes "AKIA" and "AIza": "@", digits, "-", "_". */
+const PII_BYTES = [0x40, 0x2d, 0x5f, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39];
+const LT = 0x3c;
+const AKIA = Buffer.from('AKIA');
+const AIZA = Buffer.from('AIza');
+const INST = Buffer.from('[INST');
+
+/**
+ * Hints from the bytes of one JSON record (native byte searches, no decoding). Without a
+ * backslash the record has no escapes, so every character of its values stands in the bytes as
+ * itself (JSON allows no raw control characters inside strings): a byte absent from the record
+ * is absent from the text. The keys and punctuation can only add bytes, so a hint errs towards
+ * running the check. With a backslash there are no hints; the checks read the text.
+ */
+export function hintsOfRecord(bytes: Uint8Array): RecordHints {
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (b.indexOf(BACKSLASH) !== -1) return NO_HINTS;
+  // email needs "@", kr_rrn and phone digits, api_key "sk-", "ghp_", "hf_", "xox?-", "AKIA" or "AIza".
+  let hasNoPii = b.indexOf(AKIA) === -1 && b.indexOf(AIZA) === -1;
+  for (let i = 0; hasNoPii && i < PII_BYTES.length; i++) hasNoPii = b.indexOf(PII_BYTES[i] as number) === -1;
+  return {
+    isPlainAscii: isAscii(b) && b.indexOf(DEL) === -1,
+    hasNoPii,
+    // findSpecialToken's own prefilter: "<" or "[INST".
+    hasNoSpecialToken: b.indexOf(LT) === -1 && b.indexOf(INST) === -1,
+  };
+}
+
+/** `scanScripts` of text whose values `hintsOfRecord` found to be printable ASCII: only the letter count (up to 2) is left. */
+export function scanPlainAsciiParts(parts: readonly string[]): ScriptCounts {
+  let latin = 0;
+  for (const t of parts) {
+    for (let i = 0; i < t.length && latin < 2; i++) {
+      const c = t.charCodeAt(i) | 32;
+      if (c >= 97 && c <= 122) latin++;
+    }
+  }
+  return { hangul: 0, latin, latin1: 0, control: 0, replacement: 0 };
 }
 
 export type PiiKind = 'email' | 'phone' | 'kr_rrn' | 'api_key';
