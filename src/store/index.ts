@@ -17,6 +17,7 @@ export {
   enqueueJob,
   finishJob,
   getJob,
+  isJobHeld,
   type Job,
   type JobContext,
   type JobHandler,

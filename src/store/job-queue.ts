@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AlignboardError } from '../common/errors.js';
+import { LOCAL_HOST, processState } from '../common/local-process.js';
 import type { Logger } from '../common/logger.js';
 import { silentLogger } from '../common/logger.js';
 import type { Store } from './create-store.js';
@@ -89,10 +90,37 @@ export async function listJobs(
   return (await q.execute()).map(toJob);
 }
 
+/** A worker's lease owner: host and PID, so a worker on the same host can tell that it died. */
+function workerOwner(): string {
+  return `worker ${LOCAL_HOST} ${process.pid} ${randomUUID().slice(0, 8)}`;
+}
+
+/** True when `owner` is a worker on this host whose process is gone (killed, crashed). */
+function isDeadLocalOwner(owner: string | null): boolean {
+  const m = owner ? /^worker (\S+) (\d+) [0-9a-f]{8}$/.exec(owner) : null;
+  return m !== null && processState(m[1] as string, Number(m[2])) === 'dead';
+}
+
+/** A running job of `kinds` whose lease has not expired but whose worker died on this host. */
+async function findOrphanedJob(store: Store, kinds: string[], now: string) {
+  const held = await store.db
+    .selectFrom('jobs')
+    .select(['id', 'status', 'lease_expires_at', 'lease_owner'])
+    .where('kind', 'in', kinds)
+    .where('status', '=', 'running')
+    .where('cancel_requested', '=', 0)
+    .where('lease_expires_at', '>=', now)
+    .where('lease_owner', 'like', `worker ${LOCAL_HOST} %`)
+    .orderBy('created_at')
+    .execute();
+  return held.find((j) => isDeadLocalOwner(j.lease_owner));
+}
+
 /**
- * Takes the oldest job that is queued, or running under an expired lease (its worker died),
- * for `owner`. A compare-and-set on the row makes two workers never take the same job, on
- * SQLite and PostgreSQL alike.
+ * Takes the oldest job that is queued, or running under an expired lease or a lease whose
+ * worker on this host is dead (a SIGKILLed server need not wait out its lease), for `owner`.
+ * A compare-and-set on the row makes two workers never take the same job, on SQLite and
+ * PostgreSQL alike.
  */
 export async function claimNextJob(
   store: Store,
@@ -108,12 +136,18 @@ export async function claimNextJob(
       .where((eb) =>
         eb.or([
           eb('status', '=', 'queued'),
-          eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', now)]),
+          // A dead worker's job whose cancel was asked for is not worth taking over.
+          eb.and([
+            eb('status', '=', 'running'),
+            eb('lease_expires_at', '<', now),
+            eb('cancel_requested', '=', 0),
+          ]),
         ]),
       )
       .orderBy('created_at')
       .limit(1)
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .then((c) => c ?? findOrphanedJob(store, opts.kinds, now));
     if (!candidate) return undefined;
     const expires = new Date(Date.now() + opts.leaseMs).toISOString();
     const taken = await store.db
@@ -137,6 +171,17 @@ export async function claimNextJob(
     if (Number(taken.numUpdatedRows) === 1) return getJob(store, candidate.id);
   }
   return undefined;
+}
+
+/** True while a worker that may be alive holds the job: running under a lease not yet expired. */
+export async function isJobHeld(store: Store, id: string): Promise<boolean> {
+  const row = await store.db
+    .selectFrom('jobs')
+    .select(['status', 'lease_owner', 'lease_expires_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (row?.status !== 'running' || row.lease_expires_at === null) return false;
+  return row.lease_expires_at >= new Date().toISOString() && !isDeadLocalOwner(row.lease_owner);
 }
 
 /** Extends the lease and stores progress; false when the job is no longer this owner's. */
@@ -233,7 +278,7 @@ export interface JobWorkerOptions {
  */
 export function startJobWorker(opts: JobWorkerOptions): { stop(): Promise<void>; wake(): void } {
   const { store, handlers } = opts;
-  const owner = opts.owner ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const owner = opts.owner ?? workerOwner();
   const leaseMs = opts.leaseMs ?? 30_000;
   const pollMs = opts.pollMs ?? 1000;
   const log = opts.log ?? silentLogger;

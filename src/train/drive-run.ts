@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { sleep } from '../common/async.js';
 import { parseAt } from '../common/errors.js';
 import { type Logger, silentLogger } from '../common/logger.js';
-import { cancelJob, type Job, type JobContext, type Store } from '../store/index.js';
+import { cancelJob, isJobHeld, type Job, type JobContext, type Store } from '../store/index.js';
 import { TrainError } from './errors.js';
 import { execTrainerIter, FINAL_METRICS_FILE } from './exec-trainer.js';
 import type { ClusterExecutor, ClusterJobSpec } from './executors/cluster-job.js';
@@ -18,6 +18,7 @@ import { createRayExecutor } from './executors/ray-executor.js';
 import { createSlurmExecutor } from './executors/slurm-executor.js';
 import { parseRecipe, type Recipe } from './recipe.js';
 import { registerTrainedModel } from './register-trained-model.js';
+import { assertNoOtherDriver, holdRunDriver, readRunDriver } from './run-driver.js';
 import { type EvaluationRequest, isFinished, type RunEvent, type RunStatus } from './run-schemas.js';
 import { queueRun, runLayout, type TrainDeps } from './start-run.js';
 import {
@@ -103,6 +104,8 @@ const ACTIVE: RunStatus[] = ['queued', 'submitted', 'running'];
 
 export interface DriveRunOptions {
   signal?: AbortSignal;
+  /** The caller holds the run's queue lease (a worker), which outranks another driver's record. */
+  isLeaseHolder?: boolean;
   /** How often the executor is polled; defaults to the recipe's `executor_options.poll_ms`. */
   pollMs?: number;
 }
@@ -110,17 +113,39 @@ export interface DriveRunOptions {
 /**
  * Drives run `runId` to its end and yields what happens. Submits only when the run has no
  * executor job yet; otherwise re-attaches to the stored job id and reads the log and metrics
- * from the stored offsets. An abort (a stopping worker) leaves the job running on its executor.
+ * from the stored offsets. A re-attached job that ended without success while nobody drove it
+ * (a local job ends with its killed driver) is submitted again and resumes from the last
+ * checkpoint. An abort (a stopping worker) leaves the job to its executor. Throws
+ * AB_TRAIN_RUN_STATE while another live process drives the run.
  */
 export async function* driveRunIter(
   deps: TrainDeps,
   runId: string,
   opts: DriveRunOptions = {},
 ): AsyncGenerator<RunEvent> {
+  const row = await getRunRow(deps.store, runId);
+  if (isFinished(row.status as RunStatus)) {
+    yield { type: 'finished', run: await getRun(deps.store, runId) };
+    return;
+  }
+  const release = await holdRunDriver(runId, row.run_dir, { isLeaseHolder: opts.isLeaseHolder === true });
+  try {
+    yield* driveHeldRunIter(deps, row, opts);
+  } finally {
+    await release();
+  }
+}
+
+async function* driveHeldRunIter(
+  deps: TrainDeps,
+  initial: TrainRunRow,
+  opts: DriveRunOptions,
+): AsyncGenerator<RunEvent> {
   const { store } = deps;
+  const runId = initial.id;
   const log = (deps.log ?? silentLogger).child({ domain: 'train', runId });
   const { signal } = opts;
-  let row = await getRunRow(store, runId);
+  let row = initial;
   const loaded = parseRecipe(row.recipe, row.recipe_file ?? '<recipe>');
   const recipe = loaded.recipe;
   const layout = runLayout(row.run_dir);
@@ -150,10 +175,6 @@ export async function* driveRunIter(
     log.warn({ status: final, error: message }, 'run ended without a model');
   };
 
-  if (isFinished(row.status as RunStatus)) {
-    yield { type: 'finished', run: await getRun(store, runId) };
-    return;
-  }
   if (row.status !== 'registering') {
     if (recipe.executor === 'inline') {
       await updateRun(store, runId, {
@@ -177,72 +198,89 @@ export async function* driveRunIter(
     } else {
       const executor = createRunExecutor(recipe);
       let jobId = row.executor_job_id;
-      if (!jobId) {
-        let submitted: { jobId: string };
-        try {
-          submitted = await executor.submit(jobSpec(row, recipe, launch), { ...(signal && { signal }) });
-        } catch (err) {
-          if (signal?.aborted) throw err;
-          await fail(err instanceof Error ? err.message : String(err)); // refused by the scheduler
-          yield { type: 'finished', run: await getRun(store, runId) };
-          return;
-        }
-        const isOurs = await updateRun(
-          store,
-          runId,
-          {
-            executor_job_id: submitted.jobId,
-            status: 'submitted',
-            started_at: new Date().toISOString(),
-            log_offset: 0,
-          },
-          { onlyIfStatus: ['queued'] },
-        );
-        if (!isOurs) {
-          await executor.cancel(submitted.jobId); // cancelled while submitting: the job must not run
-          yield { type: 'finished', run: await getRun(store, runId) };
-          return;
-        }
-        jobId = submitted.jobId;
-        log.info({ executor: executor.kind, jobId }, 'run submitted');
-      } else {
-        log.info({ executor: executor.kind, jobId }, 'run re-attached');
-      }
-      row = await getRunRow(store, runId);
-      yield status(row.status as RunStatus);
-      let logOffset = Number(row.log_offset);
-      for await (const ev of watchJobIter(executor, jobId, {
-        pollMs,
-        logOffset,
-        ...(signal && { signal }),
-      })) {
-        if (ev.type === 'log') {
-          await appendFile(layout.runLog, ev.text);
-          logOffset += Buffer.byteLength(ev.text);
-          await updateRun(store, runId, { log_offset: logOffset });
-          row.log_offset = logOffset;
-          yield { type: 'log', runId, text: ev.text };
-        }
-        if (ev.type === 'state' && ev.status.state === 'running') {
-          if (await updateRun(store, runId, { status: 'running' }, { onlyIfStatus: ['queued', 'submitted'] }))
-            yield status('running');
-        }
-        const m = await metrics();
-        if (m) yield m;
-        if (ev.type === 'finished' && ev.status.state !== 'succeeded') {
-          const tail = (await readFile(layout.runLog, 'utf8').catch(() => ''))
-            .trimEnd()
-            .split('\n')
-            .slice(-5)
-            .join(' | ');
-          const what = `${executor.kind} job ${jobId} ${ev.status.schedulerState}${ev.status.exitCode !== undefined ? ` (exit ${ev.status.exitCode})` : ''}${ev.status.reason ? `: ${ev.status.reason}` : ''}`;
-          await fail(
-            tail ? `${what}; log: ${tail.slice(-400)}` : what,
-            ev.status.state === 'cancelled' ? 'cancelled' : 'failed',
+      let isSubmittedHere = false;
+      for (;;) {
+        if (!jobId) {
+          let submitted: { jobId: string };
+          try {
+            submitted = await executor.submit(jobSpec(row, recipe, launch), { ...(signal && { signal }) });
+          } catch (err) {
+            if (signal?.aborted) throw err;
+            await fail(err instanceof Error ? err.message : String(err)); // refused by the scheduler
+            yield { type: 'finished', run: await getRun(store, runId) };
+            return;
+          }
+          const isOurs = await updateRun(
+            store,
+            runId,
+            {
+              executor_job_id: submitted.jobId,
+              status: 'submitted',
+              started_at: row.started_at ?? new Date().toISOString(),
+              log_offset: 0,
+            },
+            { onlyIfStatus: row.executor_job_id ? ACTIVE : ['queued'] },
           );
-          yield { type: 'finished', run: await getRun(store, runId) };
-          return;
+          if (!isOurs) {
+            await executor.cancel(submitted.jobId); // cancelled while submitting: the job must not run
+            yield { type: 'finished', run: await getRun(store, runId) };
+            return;
+          }
+          jobId = submitted.jobId;
+          isSubmittedHere = true;
+          log.info({ executor: executor.kind, jobId }, 'run submitted');
+        } else {
+          log.info({ executor: executor.kind, jobId }, 'run re-attached');
         }
+        row = await getRunRow(store, runId);
+        yield status(row.status as RunStatus);
+        let logOffset = Number(row.log_offset);
+        let isLost = false;
+        for await (const ev of watchJobIter(executor, jobId, {
+          pollMs,
+          logOffset,
+          ...(signal && { signal }),
+        })) {
+          if (ev.type === 'log') {
+            await appendFile(layout.runLog, ev.text);
+            logOffset += Buffer.byteLength(ev.text);
+            await updateRun(store, runId, { log_offset: logOffset });
+            row.log_offset = logOffset;
+            yield { type: 'log', runId, text: ev.text };
+          }
+          if (ev.type === 'state' && ev.status.state === 'running') {
+            if (
+              await updateRun(store, runId, { status: 'running' }, { onlyIfStatus: ['queued', 'submitted'] })
+            )
+              yield status('running');
+          }
+          const m = await metrics();
+          if (m) yield m;
+          if (ev.type === 'finished' && ev.status.state === 'failed' && !isSubmittedHere) {
+            isLost = true; // it ended while no driver watched it, most likely with its driver
+            break;
+          }
+          if (ev.type === 'finished' && ev.status.state !== 'succeeded') {
+            const tail = (await readFile(layout.runLog, 'utf8').catch(() => ''))
+              .trimEnd()
+              .split('\n')
+              .slice(-5)
+              .join(' | ');
+            const what = `${executor.kind} job ${jobId} ${ev.status.schedulerState}${ev.status.exitCode !== undefined ? ` (exit ${ev.status.exitCode})` : ''}${ev.status.reason ? `: ${ev.status.reason}` : ''}`;
+            await fail(
+              tail ? `${what}; log: ${tail.slice(-400)}` : what,
+              ev.status.state === 'cancelled' ? 'cancelled' : 'failed',
+            );
+            yield { type: 'finished', run: await getRun(store, runId) };
+            return;
+          }
+        }
+        if (!isLost) break;
+        log.warn(
+          { executor: executor.kind, jobId },
+          'run job ended unwatched; resubmitting from the last checkpoint',
+        );
+        jobId = null;
       }
     }
   }
@@ -346,6 +384,7 @@ export function createTrainJobHandler(
     });
     for await (const ev of driveRunIter(deps, runId, {
       signal: ctx.signal,
+      isLeaseHolder: true,
       ...(opts.pollMs !== undefined && { pollMs: opts.pollMs }),
     })) {
       opts.onEvent?.(ev);
@@ -384,34 +423,61 @@ export async function cancelRun(deps: TrainDeps, runId: string) {
 }
 
 /**
- * Starts a failed or cancelled run again: a new executor job that continues from the newest
- * checkpoint in the run's output folder. Metrics already stored are kept.
+ * Starts a run again from the newest checkpoint in its output folder; metrics already stored
+ * are kept. A failed or cancelled run gets a new executor job. An active run whose driver is
+ * gone (a SIGKILLed CLI or server) keeps its executor job id, so the next driver re-attaches to
+ * it or, when it ended with its driver, submits it again. Throws AB_TRAIN_RUN_STATE while a live
+ * process or a server worker's lease still drives the run.
  */
 export async function resumeRun(deps: TrainDeps, runId: string, opts: { enqueue?: boolean } = {}) {
   const { store } = deps;
   const row = await getRunRow(store, runId);
-  if (row.status !== 'failed' && row.status !== 'cancelled')
+  const status = row.status as RunStatus;
+  if (status === 'failed' || status === 'cancelled') {
+    await updateRun(
+      store,
+      runId,
+      {
+        status: 'queued',
+        executor_job_id: null,
+        log_offset: 0,
+        error: null,
+        finished_at: null,
+        queue_job_id: null,
+      },
+      { onlyIfStatus: ['failed', 'cancelled'] },
+    );
+  } else if (ACTIVE.includes(status)) {
+    await assertOrphaned(store, row);
+    // The old queue job must not be taken over as well: a queued one is cancelled at once,
+    // and a dead worker's one is never taken over once its cancel is asked for.
+    if (row.queue_job_id) await cancelJob(store, row.queue_job_id);
+    await updateRun(store, runId, { queue_job_id: null }, { onlyIfStatus: ACTIVE });
+  } else {
     throw new TrainError(
       'AB_TRAIN_RUN_STATE',
-      `run ${runId} is ${row.status}; only a failed or cancelled run can be resumed`,
+      `run ${runId} is ${row.status}; only a failed, cancelled or abandoned run can be resumed`,
       { field: 'runId' },
       { status: 409 },
     );
-  await updateRun(
-    store,
-    runId,
-    {
-      status: 'queued',
-      executor_job_id: null,
-      log_offset: 0,
-      error: null,
-      finished_at: null,
-      queue_job_id: null,
-    },
-    { onlyIfStatus: ['failed', 'cancelled'] },
-  );
+  }
   if (opts.enqueue !== false) await queueRun(store, runId);
   return getRun(store, runId);
+}
+
+/** An active run may be resumed only when nothing drives it: no live queue lease, no live driver. */
+async function assertOrphaned(store: Store, row: TrainRunRow): Promise<void> {
+  if (row.queue_job_id) {
+    if (await isJobHeld(store, row.queue_job_id))
+      throw new TrainError(
+        'AB_TRAIN_RUN_STATE',
+        `run ${row.id} is being driven by a server worker; if that server died, its lease expires and another worker takes the run over`,
+        { field: 'runId' },
+        { status: 409 },
+      );
+    return; // a dead worker's lease: its driver record is stale whatever host it names
+  }
+  assertNoOtherDriver(row.id, row.run_dir, await readRunDriver(row.run_dir));
 }
 
 /**

@@ -3,7 +3,7 @@
 // `<output_dir>/metrics.jsonl`, writes `checkpoint-<step>` folders and the final model as a
 // Hugging Face folder directly in `<output_dir>`. Run as `alignboard train exec` by every
 // executor, so a local child process, a Slurm job and a Ray job all run the same code.
-import { appendFile, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseAt } from '../common/errors.js';
@@ -29,6 +29,23 @@ const RecipeFileSchema = z.object({ recipe: RecipeSchema, paths: EnginePathsSche
 /** Final metrics (held-out accuracy, win rate…) beside the metrics file, read when registering. */
 export const FINAL_METRICS_FILE = 'final_metrics.json';
 
+/**
+ * A trainer killed mid-append leaves a line without its newline; the next line must not be
+ * glued to it (the reader would drop both), so the torn line is ended on its own.
+ */
+async function endTornLine(file: string): Promise<void> {
+  const handle = await open(file, 'r').catch(() => undefined); // no metrics yet
+  if (!handle) return;
+  try {
+    const { size } = await handle.stat();
+    const last = Buffer.alloc(1);
+    if (size > 0) await handle.read(last, 0, 1, size - 1);
+    if (size > 0 && last[0] !== 0x0a) await appendFile(file, '\n');
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Trains the recipe of `recipeFile`; resumes from the newest checkpoint in the output folder. */
 export async function* execTrainerIter(
   recipeFile: string,
@@ -53,6 +70,7 @@ export async function* execTrainerIter(
     file: recipeFile,
   };
   const { metricsFile } = commandOutputs(paths);
+  await endTornLine(metricsFile);
   const examples = await readTrainingExamples(paths.trainFiles);
   for await (const ev of trainIter({
     recipe: loaded,

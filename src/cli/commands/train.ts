@@ -201,7 +201,9 @@ export function registerTrainCommands(program: Command): void {
 
   train
     .command('resume')
-    .description('start a failed or cancelled run again from its last checkpoint')
+    .description(
+      'continue a run from its last checkpoint: a failed or cancelled one, or one whose `train run` was killed (SIGKILL, a crash)',
+    )
     .argument('<run>', 'run id')
     .option('--detach', 'queue it for a server worker and return')
     .option('--json', 'machine-readable output')

@@ -1,15 +1,28 @@
 import { spawn } from 'node:child_process';
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { AlignboardError } from '../../common/errors.js';
+import { isPidAlive } from '../../common/local-process.js';
 import type { ClusterExecutor, JobStatus } from './cluster-job.js';
 import { completeUtf8Length } from './slurm-executor.js';
 
 export class LocalExecutorError extends AlignboardError {}
 
 // The wrapper writes the command's output to the log and writes its exit code beside it, so
-// the outcome survives this process: a restarted Alignboard reads it from the files.
-const WRAPPER =
-  'log="$1"; shift; "$@" >"$log" 2>&1; code=$?; echo $code >"$log.exit.tmp"; mv "$log.exit.tmp" "$log.exit"';
+// the outcome survives this process: a restarted Alignboard reads it from the files. It also
+// watches the process that submitted the job (the driver) and stops the command's group when
+// that process dies, so a SIGKILLed driver leaves no orphan training on the run's folder; the
+// next driver finds the job ended and resubmits it from the last checkpoint.
+const WRAPPER = [
+  'log="$1"; driver="$2"; shift 2',
+  '"$@" >"$log" 2>&1 &',
+  'child=$!',
+  'while kill -0 "$child" 2>/dev/null; do',
+  '  if ! kill -0 "$driver" 2>/dev/null; then trap "" TERM; kill -TERM 0; break; fi',
+  '  sleep 0.2',
+  'done',
+  'wait "$child"; code=$?',
+  'echo $code >"$log.exit.tmp"; mv "$log.exit.tmp" "$log.exit"',
+].join('\n');
 
 /** `<pid>:<log file>`: both halves are needed to re-attach after a restart. */
 function parseJobId(jobId: string): { pid: number; logFile: string } {
@@ -21,21 +34,13 @@ function parseJobId(jobId: string): { pid: number; logFile: string } {
   return { pid: Number(m[1]), logFile: m[2] as string };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
-  }
-}
-
 const readText = (file: string) => readFile(file, 'utf8').catch(() => undefined); // absent: not written yet
 
 /**
  * Runs launch commands as detached child processes of this machine, in their own process
- * group, with output in the job's log file. The job id is `<pid>:<log file>`, so the state,
- * log and exit code are found again after an Alignboard restart, like a scheduler's.
+ * group, with output in the job's log file, for as long as the submitting process lives. The
+ * job id is `<pid>:<log file>`, so the state, log and exit code are found again after an
+ * Alignboard restart, like a scheduler's.
  */
 export function createLocalExecutor(): ClusterExecutor {
   return {
@@ -46,12 +51,16 @@ export function createLocalExecutor(): ClusterExecutor {
       await rm(`${spec.logFile}.exit`, { force: true });
       await rm(`${spec.logFile}.cancelled`, { force: true });
       await writeFile(spec.logFile, '');
-      const child = spawn('/bin/sh', ['-c', WRAPPER, 'sh', spec.logFile, ...spec.command], {
-        cwd: spec.workdir,
-        env: { ...process.env, ...spec.env },
-        detached: true,
-        stdio: 'ignore',
-      });
+      const child = spawn(
+        '/bin/sh',
+        ['-c', WRAPPER, 'sh', spec.logFile, String(process.pid), ...spec.command],
+        {
+          cwd: spec.workdir,
+          env: { ...process.env, ...spec.env },
+          detached: true,
+          stdio: 'ignore',
+        },
+      );
       const pid = await new Promise<number>((resolve, reject) => {
         child.once('spawn', () => resolve(child.pid as number));
         child.once('error', (err) =>
@@ -65,7 +74,7 @@ export function createLocalExecutor(): ClusterExecutor {
           ),
         );
       });
-      child.unref(); // the job outlives this process by design; its files carry the outcome
+      child.unref(); // its files carry the outcome past this process; the wrapper ends the job with it
       return { jobId: `${pid}:${spec.logFile}` };
     },
 
@@ -81,7 +90,7 @@ export function createLocalExecutor(): ClusterExecutor {
           ? { state: 'succeeded', schedulerState: 'EXITED', exitCode: 0 }
           : { state: 'failed', schedulerState: 'EXITED', exitCode: code };
       }
-      if (isAlive(pid)) return { state: 'running', schedulerState: 'RUNNING' };
+      if (isPidAlive(pid)) return { state: 'running', schedulerState: 'RUNNING' };
       if (isCancelled) return { state: 'cancelled', schedulerState: 'CANCELLED' };
       return { state: 'failed', schedulerState: 'LOST', reason: 'the process ended without an exit code' };
     },
