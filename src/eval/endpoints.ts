@@ -67,6 +67,30 @@ export async function addEndpoint(store: Store, input: EndpointInput): Promise<E
   return toEndpoint(row);
 }
 
+/**
+ * The endpoint named `input.name`, registered if missing and re-pointed if its URL or model
+ * changed (its capabilities are then probed again). Idempotent: built-in endpoints use it.
+ */
+export async function ensureEndpoint(store: Store, input: EndpointInput): Promise<Endpoint> {
+  const e = parseAt(EndpointInputSchema, input);
+  const row = await store.db
+    .selectFrom('eval_endpoints')
+    .selectAll()
+    .where('name', '=', e.name)
+    .executeTakeFirst();
+  if (!row) return addEndpoint(store, e);
+  const apiKeyEnv = e.apiKeyEnv ?? null;
+  if (row.base_url === e.baseUrl && row.model === e.model && row.api_key_env === apiKeyEnv)
+    return toEndpoint(row);
+  const changed = { base_url: e.baseUrl, model: e.model, api_key_env: apiKeyEnv, capabilities: null };
+  await store.db
+    .updateTable('eval_endpoints')
+    .set({ ...changed, updated_at: new Date().toISOString() })
+    .where('id', '=', row.id)
+    .execute();
+  return toEndpoint({ ...row, ...changed });
+}
+
 export async function listEndpoints(store: Store): Promise<Endpoint[]> {
   const rows = await store.db.selectFrom('eval_endpoints').selectAll().orderBy('name').execute();
   return rows.map(toEndpoint);

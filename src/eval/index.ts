@@ -28,6 +28,7 @@ export {
 export { type Decoding, EndpointClient, type EndpointTarget } from './endpoint-client.js';
 export {
   addEndpoint,
+  ensureEndpoint,
   getEndpoint,
   listEndpoints,
   probeAndSaveEndpoint,

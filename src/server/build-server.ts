@@ -15,6 +15,8 @@ import type { Config } from '../common/config.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { VERSION } from '../common/version.js';
 import { createStore, type Store } from '../store/index.js';
+import { repointEngineEndpoints } from '../train/index.js';
+import { engineApiRoutes, registryModelProvider, setOpenAiErrorHandlers } from './engine-api/index.js';
 import { handleError } from './errors.js';
 import type { RouteDeps } from './route-deps.js';
 import { dataRoutes } from './routes/data.js';
@@ -96,7 +98,24 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
     transform: jsonSchemaTransform,
   });
 
-  const deps: RouteDeps = { store, log, config };
+  const engineBaseUrl = (): string | undefined => {
+    const a = app.server.address();
+    if (!a || typeof a === 'string') return undefined;
+    // A wildcard listen is reached through loopback by this process's own clients (the eval worker).
+    const host =
+      a.address === '0.0.0.0' || a.address === '::'
+        ? '127.0.0.1'
+        : a.family === 'IPv6'
+          ? `[${a.address}]`
+          : a.address;
+    return `http://${host}:${a.port}/engine/v1`;
+  };
+  app.addHook('onListen', async () => {
+    const baseUrl = engineBaseUrl();
+    const changed = baseUrl ? await repointEngineEndpoints(store, baseUrl) : 0;
+    if (changed) log.info({ baseUrl, changed }, 'engine endpoints re-pointed');
+  });
+  const deps: RouteDeps = { store, log, config, engineBaseUrl };
   await app.register(
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -110,6 +129,18 @@ export async function buildServer(opts: BuildServerOptions): Promise<App> {
       await api.register(notifyRoutes, { ...deps, prefix: '/notify' });
     },
     { prefix: '/api' },
+  );
+  // The embedded engine's OpenAI-compatible API over the registry's local models, so a trained
+  // model is evaluated (and tried) without anyone starting a server for it.
+  await app.register(
+    async (engine) => {
+      setOpenAiErrorHandlers(engine);
+      await engine.register(engineApiRoutes, {
+        models: registryModelProvider({ store }),
+        log: log.child({ domain: 'engine-api' }),
+      });
+    },
+    { prefix: '/engine' },
   );
 
   const webDir = opts.webDir ?? DEFAULT_WEB_DIR;

@@ -7,4 +7,6 @@ export interface RouteDeps {
   store: Store;
   log: Logger;
   config: Config;
+  /** Where this server serves registry models (`<origin>/engine/v1`); undefined until it listens. */
+  engineBaseUrl: () => string | undefined;
 }

@@ -1,6 +1,6 @@
 // Driving a run: submit its launch to the executor (or re-attach by the stored job id after a
 // restart), stream the log, read metrics as the trainer writes them, and on success register
-// the model with its lineage and record the evaluations the recipe asks for. Every step is
+// the model with its lineage and queue the evaluations the recipe asks for. Every step is
 // written to the run's row before the next, so any process can pick the run up where it stopped.
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,16 +18,17 @@ import { createRayExecutor } from './executors/ray-executor.js';
 import { createSlurmExecutor } from './executors/slurm-executor.js';
 import { parseRecipe, type Recipe } from './recipe.js';
 import { registerTrainedModel } from './register-trained-model.js';
+import { requestEvaluations } from './request-evaluations.js';
 import { assertNoOtherDriver, holdRunDriver, readRunDriver } from './run-driver.js';
-import { type EvaluationRequest, isFinished, type RunEvent, type RunStatus } from './run-schemas.js';
+import { isFinished, type RunEvent, type RunStatus } from './run-schemas.js';
 import { queueRun, runLayout, type TrainDeps } from './start-run.js';
 import {
   getRun,
   getRunRow,
   ingestMetrics,
   listRunMetrics,
+  runPreflightOf,
   type TrainRunRow,
-  toRun,
   updateRun,
 } from './train-runs.js';
 
@@ -308,7 +309,7 @@ async function* finishRun(deps: TrainDeps, runId: string, log: Logger): AsyncGen
           runId,
           recipe: loaded,
           modelDir: layout.outputDir,
-          preflight: { ...toRun(row).preflight, consumption: {} },
+          preflight: { ...runPreflightOf(row), consumption: {} },
           startedAt: row.started_at ?? row.created_at,
           finishedAt: new Date().toISOString(),
           finalMetrics: summary,
@@ -319,14 +320,17 @@ async function* finishRun(deps: TrainDeps, runId: string, log: Logger): AsyncGen
       row = await getRunRow(store, runId);
       log.info({ modelId: model.id }, 'model registered');
     }
-    const evaluations = requestEvaluations(loaded.recipe, row.registered_model_id);
+    // Stored before the run succeeds, so a driver that takes over a half-finished run does not queue twice.
+    if (row.registered_model_id && row.evaluations === null) {
+      const evaluations = await requestEvaluations(deps, loaded.recipe, row.registered_model_id, log);
+      await updateRun(store, runId, { evaluations: JSON.stringify(evaluations) });
+    }
     await updateRun(
       store,
       runId,
       {
         status: 'succeeded',
         metrics_summary: JSON.stringify(summary),
-        evaluations: JSON.stringify(evaluations),
         finished_at: new Date().toISOString(),
         error: null,
       },
@@ -351,20 +355,6 @@ async function readFinalMetrics(file: string): Promise<Record<string, number>> {
     for (const [k, v] of Object.entries(parsed.data))
       if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
   return out;
-}
-
-/**
- * The evaluation suites the recipe asks for on completion. The evaluation hub's queue needs the
- * new model bound to a serving endpoint, which a run cannot do yet: the request is recorded on
- * the run (and shown on its page) until that binding exists.
- */
-function requestEvaluations(recipe: Recipe, modelId: string | null): EvaluationRequest[] {
-  return recipe.evaluation.suites.map((suite) => ({
-    suite,
-    status: 'recorded',
-    jobIds: [],
-    note: `recorded, not queued: bind model ${modelId ?? '?'} to an endpoint, then queue suite "${suite}" for it`,
-  }));
 }
 
 /** Drains `driveRunIter` and returns the finished run. */

@@ -3,10 +3,12 @@
  * dataset versions, the field-consumption check with the recipe's template, tokenizer and
  * max_length, format fit, truncation impact), sequence packing, and SFT / reward model / DPO /
  * online DPO / PPO on the embedded engine with atomic checkpoints and resume. Trained models are
- * registered with lineage. Runs: persisted in `train_runs` / `train_metrics`, started after
- * preflight (`startRun`), driven on an executor (inline, a local child process, Slurm, Ray) by
- * `driveRunIter` — which re-attaches to a stored executor job id after a restart — cancelled and
- * resumed; the embedded trainer behind the command contract is `execTrainerIter`.
+ * registered with lineage, bound to their endpoint on the engine API that serves registry models,
+ * and the recipe's evaluation suites are queued for them (`requestEvaluations`). Runs: persisted
+ * in `train_runs` / `train_metrics`, started after preflight (`startRun`), driven on an executor
+ * (inline, a local child process, Slurm, Ray) by `driveRunIter` — which re-attaches to a stored
+ * executor job id after a restart — cancelled and resumed; the embedded trainer behind the
+ * command contract is `execTrainerIter`.
  *
  * Does not own: datasets and their gate (data), models and lineage (registry), the numerics
  * (engine). Other engines and executors (TRL, OpenRLHF, verl, Slurm, Ray) plug into the
@@ -66,13 +68,18 @@ export {
   RecipeSchema,
 } from './recipe.js';
 export { type RegisterTrainedModelInput, registerTrainedModel } from './register-trained-model.js';
+export { engineEndpointName, repointEngineEndpoints } from './request-evaluations.js';
 export {
+  type EvaluationJobState,
+  EvaluationJobStateSchema,
   type EvaluationRequest,
   EvaluationRequestSchema,
   isFinished,
   type MetricPoint,
   MetricPointSchema,
   RUN_STATUSES,
+  type RunEvaluation,
+  RunEvaluationSchema,
   type RunEvent,
   RunMetricsSchema,
   type RunPreflight,

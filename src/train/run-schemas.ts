@@ -42,6 +42,22 @@ export const EvaluationRequestSchema = z.object({
 });
 export type EvaluationRequest = z.infer<typeof EvaluationRequestSchema>;
 
+/** A queued evaluation job as the run shows it: its state read from the job queue when asked. */
+export const EvaluationJobStateSchema = z.object({
+  id: z.string(),
+  task: z.string(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  /** The evaluation run the job produced (its results and samples), once it started. */
+  evalRunId: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type EvaluationJobState = z.infer<typeof EvaluationJobStateSchema>;
+
+export const RunEvaluationSchema = EvaluationRequestSchema.extend({
+  jobs: z.array(EvaluationJobStateSchema),
+});
+export type RunEvaluation = z.infer<typeof RunEvaluationSchema>;
+
 export const TrainRunSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -62,7 +78,7 @@ export const TrainRunSchema = z.object({
   lastStep: z.number().nullable(),
   metricsSummary: z.record(z.string(), z.number()).nullable(),
   registeredModelId: z.string().nullable(),
-  evaluations: z.array(EvaluationRequestSchema),
+  evaluations: z.array(RunEvaluationSchema),
   error: z.string().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),

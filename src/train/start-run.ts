@@ -30,6 +30,13 @@ export interface TrainDeps {
    * Node and the package's bin/alignboard.js.
    */
   cliCommand?: string[];
+  /**
+   * Base URL of an OpenAI-compatible API that serves registry models under `name@version` (the
+   * server's `/engine/v1`), read when a run succeeds: its model is bound to an endpoint there and
+   * the recipe's evaluation suites are queued. Absent or undefined (the CLI, a server not yet
+   * listening), the suites are recorded on the run instead.
+   */
+  engineBaseUrl?: () => string | undefined;
 }
 
 export function defaultCliCommand(): string[] {

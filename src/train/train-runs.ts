@@ -2,12 +2,16 @@
 // driver makes. Offsets are bigint in the table, so PostgreSQL hands them back as strings.
 import { open } from 'node:fs/promises';
 import { z } from 'zod';
+import { getEvalJob } from '../eval/index.js';
 import type { Database, Store } from '../store/index.js';
 import { TrainError } from './errors.js';
 import { parseRecipe } from './recipe.js';
 import {
+  type EvaluationJobState,
   EvaluationRequestSchema,
   type MetricPoint,
+  type RunEvaluation,
+  type RunPreflight,
   RunPreflightSchema,
   type RunStatus,
   RunStatusSchema,
@@ -24,7 +28,28 @@ const numbersOf = (value: unknown): Record<string, number> => {
   return out;
 };
 
-export function toRun(row: TrainRunRow): TrainRun {
+/** The preflight report stored with the run. */
+export function runPreflightOf(row: TrainRunRow): RunPreflight {
+  return RunPreflightSchema.parse(JSON.parse(row.preflight));
+}
+
+/** The evaluations a run requested, each queued job with its current state from the job queue. */
+async function runEvaluations(store: Store, row: TrainRunRow): Promise<RunEvaluation[]> {
+  const requests = z.array(EvaluationRequestSchema).parse(JSON.parse(row.evaluations ?? '[]'));
+  const out: RunEvaluation[] = [];
+  for (const r of requests) {
+    const jobs: EvaluationJobState[] = [];
+    for (const id of r.jobIds) {
+      // A job removed from the queue has no state left to show; the id stays in `jobIds`.
+      const job = await getEvalJob(store, id).catch(() => null);
+      if (job) jobs.push({ id, task: job.task, status: job.status, evalRunId: job.runId, error: job.error });
+    }
+    out.push({ ...r, jobs });
+  }
+  return out;
+}
+
+async function toRun(store: Store, row: TrainRunRow): Promise<TrainRun> {
   const recipe = parseRecipe(row.recipe, row.recipe_file ?? '<recipe>').recipe;
   return {
     id: row.id,
@@ -38,7 +63,7 @@ export function toRun(row: TrainRunRow): TrainRun {
     recipeHash: row.recipe_hash,
     baseModel: recipe.base_model,
     datasets: recipe.datasets.map((d) => ({ name: d.name, version: d.version, role: d.role })),
-    preflight: RunPreflightSchema.parse(JSON.parse(row.preflight)),
+    preflight: runPreflightOf(row),
     isOverride: Number(row.is_override) === 1,
     runDir: row.run_dir,
     executorJobId: row.executor_job_id,
@@ -46,7 +71,7 @@ export function toRun(row: TrainRunRow): TrainRun {
     lastStep: row.last_step === null ? null : Number(row.last_step),
     metricsSummary: row.metrics_summary ? numbersOf(JSON.parse(row.metrics_summary)) : null,
     registeredModelId: row.registered_model_id,
-    evaluations: z.array(EvaluationRequestSchema).parse(JSON.parse(row.evaluations ?? '[]')),
+    evaluations: await runEvaluations(store, row),
     error: row.error,
     createdAt: row.created_at,
     startedAt: row.started_at,
@@ -68,7 +93,7 @@ export async function getRunRow(store: Store, id: string): Promise<TrainRunRow> 
 }
 
 export async function getRun(store: Store, id: string): Promise<TrainRun> {
-  return toRun(await getRunRow(store, id));
+  return toRun(store, await getRunRow(store, id));
 }
 
 export async function listRuns(
@@ -82,7 +107,9 @@ export async function listRuns(
     .orderBy('id')
     .limit(opts.limit ?? 100);
   if (opts.status) q = q.where('status', '=', opts.status);
-  return (await q.execute()).map(toRun);
+  const runs: TrainRun[] = [];
+  for (const row of await q.execute()) runs.push(await toRun(store, row));
+  return runs;
 }
 
 /** Metrics of a run by step, from step `afterStep` on (exclusive). */

@@ -4,7 +4,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AlignboardError } from '../../common/errors.js';
 import { type Logger, silentLogger } from '../../common/logger.js';
 import { loadModelDir } from '../../engine/index.js';
-import { engineApiRoutes, errorBody } from './openai-routes.js';
+import { engineApiRoutes, errorBody, singleModelProvider } from './openai-routes.js';
 
 export interface BuildEngineServerOptions {
   modelDir: string;
@@ -14,14 +14,10 @@ export interface BuildEngineServerOptions {
 }
 
 /**
- * Loads the model folder and builds (without listening) a Fastify server that speaks the
- * OpenAI-compatible API vLLM serves. Errors come back in OpenAI's `{error: {...}}` shape.
+ * Answers errors in OpenAI's `{error: {...}}` shape within `app`'s scope, as clients of an
+ * OpenAI-compatible server expect (the standalone engine server and Alignboard's `/engine`).
  */
-export async function buildEngineServer(opts: BuildEngineServerOptions): Promise<FastifyInstance> {
-  const log = opts.log ?? silentLogger;
-  const loaded = await loadModelDir(opts.modelDir);
-  const loggerInstance: FastifyBaseLogger = log;
-  const app = Fastify({ loggerInstance, bodyLimit: 16 * 1024 * 1024 });
+export function setOpenAiErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issue = err.validation[0];
@@ -54,9 +50,20 @@ export async function buildEngineServer(opts: BuildEngineServerOptions): Promise
       },
     }),
   );
+}
+
+/**
+ * Loads the model folder and builds (without listening) a Fastify server that speaks the
+ * OpenAI-compatible API vLLM serves. Errors come back in OpenAI's `{error: {...}}` shape.
+ */
+export async function buildEngineServer(opts: BuildEngineServerOptions): Promise<FastifyInstance> {
+  const log = opts.log ?? silentLogger;
+  const loaded = await loadModelDir(opts.modelDir);
+  const loggerInstance: FastifyBaseLogger = log;
+  const app = Fastify({ loggerInstance, bodyLimit: 16 * 1024 * 1024 });
+  setOpenAiErrorHandlers(app);
   await app.register(engineApiRoutes, {
-    loaded,
-    modelName: opts.modelName ?? basename(resolve(opts.modelDir)),
+    models: singleModelProvider(loaded, opts.modelName ?? basename(resolve(opts.modelDir))),
     log,
   });
   return app;

@@ -25,13 +25,33 @@ import {
   TokenizeRequestSchema,
 } from './schemas.js';
 
-export interface EngineApiOptions {
+/** A model the API serves: its loaded folder and the batching loop its requests share. */
+export interface ServedModel {
+  /** The id clients pass as `model`. */
+  name: string;
   loaded: LoadedModel;
-  /** Shared batching loop; one is created per plugin when absent. */
-  scheduler?: Scheduler;
-  /** The id clients pass as `model`; defaults to the folder name. */
-  modelName: string;
+  scheduler: Scheduler;
+}
+
+/** The models an engine API serves; a request picks one with its `model` field. */
+export interface ModelProvider {
+  list(): Promise<{ id: string; root: string; maxModelLen: number | null }[]>;
+  /** The model a request names; `undefined` when the request has no `model` field. */
+  get(model: string | undefined): Promise<ServedModel>;
+}
+
+export interface EngineApiOptions {
+  models: ModelProvider;
   log: Logger;
+}
+
+/** One loaded folder, served whatever `model` a request names (as `alignboard engine serve` does). */
+export function singleModelProvider(loaded: LoadedModel, name: string): ModelProvider {
+  const served: ServedModel = { name, loaded, scheduler: createScheduler(loaded.model) };
+  return {
+    list: async () => [{ id: name, root: loaded.dir, maxModelLen: loaded.model.config.maxPositions }],
+    get: async () => served,
+  };
 }
 
 function needTokenizer(loaded: LoadedModel): EngineTokenizer {
@@ -56,20 +76,19 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  const { loaded, modelName } = opts;
-  const { model } = loaded;
-  const scheduler = opts.scheduler ?? createScheduler(model);
   const created = Math.floor(Date.now() / 1000);
-  const maxModelLen = model.config.maxPositions;
 
-  const samplingOf = (body: {
-    temperature?: number | null;
-    top_p?: number | null;
-    top_k?: number | null;
-    seed?: number | null;
-    n?: number | null;
-    stop?: string | string[] | null;
-  }): Omit<GenerateOptions, 'maxTokens'> => ({
+  const samplingOf = (
+    loaded: LoadedModel,
+    body: {
+      temperature?: number | null;
+      top_p?: number | null;
+      top_k?: number | null;
+      seed?: number | null;
+      n?: number | null;
+      stop?: string | string[] | null;
+    },
+  ): Omit<GenerateOptions, 'maxTokens'> => ({
     temperature: body.temperature ?? loaded.generation.temperature ?? 1,
     topP: body.top_p ?? loaded.generation.topP ?? 1,
     topK: body.top_k && body.top_k > 0 ? body.top_k : (loaded.generation.topK ?? 0),
@@ -81,21 +100,20 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
 
   app.get('/v1/models', async () => ({
     object: 'list',
-    data: [
-      {
-        id: modelName,
-        object: 'model',
-        created,
-        owned_by: 'alignboard',
-        root: loaded.dir,
-        max_model_len: maxModelLen,
-      },
-    ],
+    data: (await opts.models.list()).map((m) => ({
+      id: m.id,
+      object: 'model',
+      created,
+      owned_by: 'alignboard',
+      root: m.root,
+      max_model_len: m.maxModelLen,
+    })),
   }));
 
   app.post('/tokenize', { schema: { body: TokenizeRequestSchema } }, async (req) => {
-    const tok = needTokenizer(loaded);
     const body = req.body;
+    const { loaded } = await opts.models.get(body.model);
+    const tok = needTokenizer(loaded);
     const tokens =
       'prompt' in body
         ? tok.encode(body.prompt, { addSpecialTokens: body.add_special_tokens ?? true })
@@ -106,15 +124,20 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
             ),
             { addSpecialTokens: body.add_special_tokens ?? false },
           );
-    return { count: tokens.length, max_model_len: maxModelLen, tokens };
+    return { count: tokens.length, max_model_len: loaded.model.config.maxPositions, tokens };
   });
 
   app.post('/detokenize', { schema: { body: DetokenizeRequestSchema } }, async (req) => {
+    const { loaded } = await opts.models.get(req.body.model);
     return { prompt: needTokenizer(loaded).decode(req.body.tokens) };
   });
 
   app.post('/v1/completions', { schema: { body: CompletionRequestSchema } }, async (req, reply) => {
     const body = req.body;
+    const served = await opts.models.get(body.model);
+    const { loaded, name: modelName } = served;
+    const { model } = loaded;
+    const maxModelLen = model.config.maxPositions;
     const tok = needTokenizer(loaded);
     const p = body.prompt;
     const prompts: number[][] =
@@ -126,7 +149,7 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
             ? [p]
             : (p as number[][]);
     const maxTokens = body.max_tokens ?? 16;
-    const sampling = samplingOf(body);
+    const sampling = samplingOf(loaded, body);
     const logprobsK = body.logprobs ?? undefined;
     const id = `cmpl-${randomUUID()}`;
     const n = sampling.n ?? 1;
@@ -191,7 +214,7 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
             });
           }
           if (maxTokens === 0) continue;
-          for await (const ev of runGeneration(ids, {
+          for await (const ev of runGeneration(served, ids, {
             ...sampling,
             maxTokens,
             signal: abort.signal,
@@ -229,7 +252,7 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
         if (maxTokens === 0)
           for (let j = 0; j < n; j++) samples.push({ text: '', tokens: [], finishReason: 'length' });
         else {
-          for await (const ev of runGeneration(ids, {
+          for await (const ev of runGeneration(served, ids, {
             ...sampling,
             maxTokens,
             signal: abort.signal,
@@ -284,6 +307,9 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
 
   app.post('/v1/chat/completions', { schema: { body: ChatCompletionRequestSchema } }, async (req, reply) => {
     const body = req.body;
+    const served = await opts.models.get(body.model);
+    const { loaded, name: modelName } = served;
+    const maxModelLen = loaded.model.config.maxPositions;
     const tok = needTokenizer(loaded);
     const messages: ChatMessage[] = body.messages.map((m) => ({ role: m.role, content: contentText(m) }));
     const text = tok.applyChatTemplate(messages, { addGenerationPrompt: body.add_generation_prompt ?? true });
@@ -298,7 +324,7 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
       );
     }
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? maxModelLen - ids.length;
-    const sampling = samplingOf(body);
+    const sampling = samplingOf(loaded, body);
     const n = sampling.n ?? 1;
     const wantLogprobs = body.logprobs === true;
     const genOpts: GenerateOptions = {
@@ -344,7 +370,7 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
             ]),
           );
         let completionTokens = 0;
-        for await (const ev of runGeneration(ids, genOpts)) {
+        for await (const ev of runGeneration(served, ids, genOpts)) {
           const lp =
             ev.type === 'token' && ev.logprob ? { content: [lpEntry(ev.logprob)], refusal: null } : null;
           if (ev.type === 'token' && (ev.textDelta || lp))
@@ -388,7 +414,7 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
     return (async () => {
       const choices: unknown[] = [];
       let completionTokens = 0;
-      for await (const ev of runGeneration(ids, genOpts)) {
+      for await (const ev of runGeneration(served, ids, genOpts)) {
         if (ev.type !== 'done') continue;
         completionTokens += ev.tokens.length;
         choices[ev.index] = {
@@ -411,9 +437,14 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
     })();
   });
 
-  /** Generation as an async stream, batched with the other requests in flight. */
-  function runGeneration(ids: number[], gen: GenerateOptions): AsyncGenerator<GenerateEvent> {
-    const job = new GenerationJob(model, needTokenizer(loaded), ids, gen); // validates before queueing
+  /** Generation as an async stream, batched with the other requests in flight on that model. */
+  function runGeneration(
+    served: ServedModel,
+    ids: number[],
+    gen: GenerateOptions,
+  ): AsyncGenerator<GenerateEvent> {
+    const { loaded, scheduler } = served;
+    const job = new GenerationJob(loaded.model, needTokenizer(loaded), ids, gen); // validates before queueing
     return scheduler.run(job, gen.signal);
   }
 };

@@ -40,8 +40,16 @@ const tags = ['train'];
  * event stream. This process also runs a worker that drives queued runs; several processes can
  * share one store, and a run whose worker stopped is re-attached by the next.
  */
-export const trainRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, log, config }) => {
-  const deps: TrainDeps = { store, log: log.child({ domain: 'train' }), dataDir: config.dataDir };
+export const trainRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
+  app,
+  { store, log, config, engineBaseUrl },
+) => {
+  const deps: TrainDeps = {
+    store,
+    log: log.child({ domain: 'train' }),
+    dataDir: config.dataDir,
+    engineBaseUrl,
+  };
   const worker = startJobWorker({
     store,
     handlers: { [TRAIN_JOB_KIND]: createTrainJobHandler(deps) },

@@ -12,7 +12,7 @@ import { LineChart, type Series } from '../../components/line-chart';
 import { PageHeader } from '../../components/page-header';
 import { StatusBadge } from '../../components/status-badge';
 import { UntrustedText } from '../../components/untrusted-text';
-import { dataVersionHref, modelHref } from '../../paths';
+import { dataVersionHref, evalRunHref, modelHref } from '../../paths';
 import { RUN_TONE } from './run-status';
 
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
@@ -142,6 +142,18 @@ function RunFacts({ run }: { run: TrainRun }) {
           : run.evaluations.map((e) => (
               <div key={e.suite}>
                 {e.suite}: {e.status} — {e.note}
+                {e.jobs.map((j) => (
+                  <div key={j.id}>
+                    {j.task}: {j.status}
+                    {j.evalRunId && (
+                      <>
+                        {' '}
+                        — <Link to={evalRunHref(j.evalRunId)}>results</Link>
+                      </>
+                    )}
+                    {j.error && <> — {j.error}</>}
+                  </div>
+                ))}
               </div>
             ))}
       </dd>
