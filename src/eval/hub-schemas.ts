@@ -196,7 +196,9 @@ export type SamplesQuery = z.input<typeof SamplesQuerySchema>;
 export const SampleRowSchema = z.object({
   index: z.number(),
   id: z.string(),
-  /** The rendered prompt (or the last user message for chat tasks); untrusted text. */
+  /** Multi-turn tasks: the turn this sample answered (1-based); null otherwise. */
+  turn: z.number().nullable(),
+  /** The rendered prompt (a later turn: the whole conversation before its answer); untrusted text. */
   prompt: z.string(),
   response: z.string(),
   extracted: z.record(z.string(), z.string()),

@@ -1,7 +1,7 @@
 import { NotFoundError, parseAt } from '../common/errors.js';
 import { diffModels, getModel } from '../registry/index.js';
 import { getJob, type Store } from '../store/index.js';
-import type { EvalSample } from './build-samples.js';
+import { type EvalSample, withEarlierAnswers } from './build-samples.js';
 import { compareRuns } from './compare-runs.js';
 import { toEvalJob } from './hub-runs.js';
 import {
@@ -69,16 +69,31 @@ async function samplesOf(run: StoredRun): Promise<Map<number, EvalSample>> {
 
 const asText = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
 
-function promptText(s: EvalSample | undefined): string {
+/** What was sent: the prompt, or for a later turn the conversation with the stored earlier answers. */
+function promptText(s: EvalSample | undefined, records: ReadonlyMap<number, SampleRecord>): string {
   if (!s) return '';
-  return s.prompt || s.messages.map((m) => `${m.role}: ${m.content}`).join('\n\n');
+  const earlier = s.turn?.earlierQuestions ?? [];
+  if (earlier.length === 0) return s.prompt || s.messages.map((m) => `${m.role}: ${m.content}`).join('\n\n');
+  // A conversation's turns have consecutive indices.
+  const answers = earlier.map((_, k) => records.get(s.index - earlier.length + k)?.responses[0] ?? '');
+  return withEarlierAnswers(s, answers)
+    .messages.map((m) => `${m.role}: ${m.content}`)
+    .join('\n\n');
 }
 
-function toSampleRow(r: SampleRecord, s: EvalSample | undefined, metric: string | null): SampleRow {
+const byIndex = (records: readonly SampleRecord[]) => new Map(records.map((r) => [r.index, r]));
+
+function toSampleRow(
+  r: SampleRecord,
+  s: EvalSample | undefined,
+  metric: string | null,
+  records: ReadonlyMap<number, SampleRecord>,
+): SampleRow {
   return {
     index: r.index,
     id: r.id,
-    prompt: promptText(s),
+    turn: r.turn ?? null,
+    prompt: promptText(s, records),
     response: r.responses[0] ?? (r.extracted.pred !== undefined ? r.extracted.pred : ''),
     extracted: r.extracted,
     target: asText(r.target),
@@ -95,6 +110,7 @@ export async function listRunSamples(store: Store, runId: string, query: Samples
   const metric = q.metric ?? primaryMetric(run.contract, run.summary);
   const prompts = await samplesOf(run);
   let records = await listSampleRecords(store, run.id);
+  const all = byIndex(records);
   if (q.wrongOnly === 'true' && metric) records = records.filter((r) => (r.scores[metric] ?? 0) < 1);
   if (q.flippedVs && metric) {
     const other = new Map((await listSampleRecords(store, q.flippedVs)).map((r) => [r.id, r]));
@@ -103,7 +119,7 @@ export async function listRunSamples(store: Store, runId: string, query: Samples
       return o !== undefined && o.scores[metric] !== r.scores[metric];
     });
   }
-  let rows = records.map((r) => toSampleRow(r, prompts.get(r.index), metric));
+  let rows = records.map((r) => toSampleRow(r, prompts.get(r.index), metric, all));
   if (q.q) {
     const needle = q.q.toLowerCase();
     rows = rows.filter((r) =>
@@ -127,6 +143,7 @@ export async function compareHubRuns(store: Store, a: string, b: string): Promis
   const metric = primaryMetric(ra.contract, ra.summary);
   const pa = await samplesOf(ra);
   const recA = await listSampleRecords(store, ra.id);
+  const allA = byIndex(recA);
   const recB = new Map((await listSampleRecords(store, rb.id)).map((r) => [r.id, r]));
   const items: Comparison['items'] = [];
   for (const x of recA) {
@@ -142,7 +159,7 @@ export async function compareHubRuns(store: Store, a: string, b: string): Promis
       id: x.id,
       isFlipped: sa !== sb,
       isSameAnswer: ansA === ansB,
-      prompt: promptText(pa.get(x.index)),
+      prompt: promptText(pa.get(x.index), allA),
       target: asText(x.target),
       a: { response: ansA, extracted: ex(x), score: sa },
       b: { response: ansB, extracted: ex(y), score: sb },

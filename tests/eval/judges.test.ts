@@ -5,6 +5,7 @@ import type { ChatMessage } from '../../src/eval/build-samples.js';
 import { loadArenaHard } from '../../src/eval/load-arena-hard.js';
 import type { Doc } from '../../src/eval/load-dataset.js';
 import { loadMtBench } from '../../src/eval/load-mt-bench.js';
+import { getRunDetail, listRunSamples } from '../../src/eval/run-detail.js';
 import { evaluate, evaluateIter, prepareSamples } from '../../src/eval/run-eval.js';
 import type { TaskSpec } from '../../src/eval/schemas.js';
 import { listSampleRecords, summarizeRecords } from '../../src/eval/summarize-run.js';
@@ -323,6 +324,23 @@ test('MT-Bench with a scripted judge: per-turn and average scores from "[[N]]", 
   expect(out.summary.metrics.judge_score_turn_2).toMatchObject({ n: 2, mean: (4 + 3) / 2 });
   // FastChat's MT-Bench average: the mean over every scored turn.
   expect(out.summary.metrics.judge_score).toMatchObject({ n: 5, mean: (7 + 4 + 2 + 3 + 8.5) / 5 });
+  // The run page: per-turn metrics beside the average, each sample's turn, and a second turn's prompt
+  // as the conversation it was asked in.
+  const detail = await getRunDetail(store, out.runId);
+  expect(detail.primaryMetric).toBe('judge_score');
+  expect(Object.keys(detail.summary?.metrics ?? {}).sort()).toEqual([
+    'judge_score',
+    'judge_score_turn_1',
+    'judge_score_turn_2',
+  ]);
+  const page = await listRunSamples(store, out.runId, {});
+  expect(page.items.map((i) => [i.id, i.turn, i.score])).toEqual(
+    records.map((r) => [r.id, r.turn, r.scores.judge_score ?? null]),
+  );
+  const [q1, q2] = (docs[0] as Doc).turns as string[];
+  expect(page.items[0]?.prompt).toBe(q1);
+  expect(page.items[1]?.prompt).toBe(`user: ${q1}\n\nassistant: ${records[0]?.responses[0]}\n\nuser: ${q2}`);
+  expect(page.items[1]?.response).toBe(records[1]?.responses[0]);
 });
 
 test('MT-Bench resumed after a stop between turn 1 and turn 2: turn 1 is neither asked nor judged again', {

@@ -33,6 +33,14 @@ export function politePairs(n: number, seed = 1): SyntheticPair[] {
   }));
 }
 
+/**
+ * Prompts the policy never trained on: the same questions with numbers politePairs never uses
+ * (it uses 0–6), so a win rate measured on them is not a memorised answer.
+ */
+export function heldOutPrompts(perQuestion: number): string[] {
+  return QUESTIONS.flatMap((q) => Array.from({ length: perQuestion }, (_, i) => `${q} ${7 + i}?`));
+}
+
 export function isPolite(text: string): boolean {
   return /thank|glad|happy|course/i.test(text);
 }

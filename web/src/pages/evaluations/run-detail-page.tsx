@@ -140,7 +140,10 @@ function Samples({ id }: { id: string }) {
         <tbody>
           {samples.data?.items.map((s) => (
             <tr key={s.index} className={s.score === 1 ? 'right' : 'wrong'}>
-              <td>{s.index}</td>
+              <td>
+                {s.index}
+                {s.turn !== null ? <div className="muted">turn {s.turn}</div> : null}
+              </td>
               <td>
                 <UntrustedText text={s.prompt} label={`Prompt ${s.index}`} />
               </td>
