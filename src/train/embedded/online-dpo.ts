@@ -1,5 +1,7 @@
 // Online DPO (Guo et al. 2024): per iteration, sample k completions per prompt from the current
 // policy, score them with the reward model, pair best against worst, and take DPO steps on the pairs.
+// As in TRL's OnlineDPOTrainer the reference stays the frozen starting policy; the sampler must draw
+// from the weights being trained, or the pairs go stale.
 import type { LlamaModel } from '../../engine/index.js';
 import { dpoStep, frozenLogprobs } from './dpo.js';
 import type { AlgorithmLoop, LoopContext, PreferencePair, RewardModel, Sampler } from './loop.js';
@@ -26,6 +28,7 @@ export function createOnlineDpoLoop(ctx: LoopContext, prompts: readonly number[]
       let samples = 0;
       let best = 0;
       let worst = 0;
+      let scored = 0;
       for (const [pi, prompt] of chosenPrompts.entries()) {
         const comps = sampler
           .sample(prompt, {
@@ -50,12 +53,14 @@ export function createOnlineDpoLoop(ctx: LoopContext, prompts: readonly number[]
         }
         best += scores[hi] as number;
         worst += scores[lo] as number;
+        scored++;
         if (hi !== lo) pairs.push({ prompt, chosen: comps[hi] as number[], rejected: comps[lo] as number[] });
       }
       const metrics: Record<string, number> = {
         mean_reward: samples ? rewardSum / samples : 0,
-        best_reward: pairs.length ? best / chosenPrompts.length : 0,
-        worst_reward: pairs.length ? worst / chosenPrompts.length : 0,
+        // over the prompts that were scored: one with fewer than two completions is skipped
+        best_reward: scored ? best / scored : 0,
+        worst_reward: scored ? worst / scored : 0,
         pairs: pairs.length,
       };
       if (pairs.length) {
