@@ -4,7 +4,6 @@
  * them, answer extraction and metrics, LLM judges, pinned evaluation contracts that refuse unfair
  * comparisons, and statistics (bootstrap intervals, paired tests, Bradley–Terry).
  */
-export { AdaptiveLimiter, type ConcurrencyOptions } from './adaptive-limiter.js';
 export { applyFilter } from './apply-filters.js';
 export {
   assertComparable,

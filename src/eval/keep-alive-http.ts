@@ -1,4 +1,4 @@
-import { getMaxListeners, setMaxListeners } from 'node:events';
+import { setMaxListeners } from 'node:events';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 
@@ -7,6 +7,9 @@ export interface HttpReply {
   headers: IncomingHttpHeaders;
   text: string;
 }
+
+/** Signals already allowed any number of listeners (Node 20's getMaxListeners cannot read an EventTarget's). */
+const unlimitedSignals = new WeakSet<AbortSignal>();
 
 /** Why no reply came back: the per-request timeout, or the connection (refused, reset, cut short). */
 export class NoReplyError extends Error {
@@ -46,8 +49,11 @@ export class KeepAliveHttp {
   request(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<HttpReply> {
     signal?.throwIfAborted();
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    // Every request in flight listens on the caller's signal; hundreds at once are by design.
-    if (signal && getMaxListeners(signal) !== 0) setMaxListeners(0, signal);
+    if (signal && !unlimitedSignals.has(signal)) {
+      // Every request in flight listens on the caller's signal; hundreds at once are by design.
+      setMaxListeners(0, signal);
+      unlimitedSignals.add(signal);
+    }
     return new Promise<HttpReply>((resolve, reject) => {
       let isSettled = false;
       const settle = (err: unknown, reply?: HttpReply) => {

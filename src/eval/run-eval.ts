@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sleep } from '../common/async.js';
+import { ConcurrencyController, type ConcurrencyOptions } from '../common/concurrency-controller.js';
 import { type Logger, silentLogger } from '../common/logger.js';
 import type { Store } from '../store/index.js';
-import { AdaptiveLimiter, type ConcurrencyOptions } from './adaptive-limiter.js';
 import { applyFilter } from './apply-filters.js';
 import {
   buildContract,
@@ -290,7 +290,7 @@ async function* evaluateWithClients(
   log.info({ runId: id, task: task.name, total: samples.length, resumedWith: doneSet.size }, 'eval started');
   yield { type: 'started', runId: id, total: samples.length, done: doneSet.size, contractHash, isResumed };
 
-  const limiter = new AdaptiveLimiter(opts.concurrency);
+  const limiter = new ConcurrencyController({ start: 8, ...opts.concurrency });
   const maxAttempts = opts.maxAttempts ?? 8;
   const backoffMs = opts.backoffMs ?? 250;
   const events = channel<EvalEvent>();
@@ -306,13 +306,13 @@ async function* evaluateWithClients(
       await limiter.acquire(signal);
       try {
         const out = await fn();
-        limiter.release('ok');
+        limiter.release('ok', { work: 1 });
         return out;
       } catch (err) {
         const isOverload =
           err instanceof EndpointError && (err.detail.httpStatus === 429 || err.detail.httpStatus === 503);
         const retryAfter = err instanceof EndpointError ? err.detail.retryAfterMs : undefined;
-        limiter.release(isOverload ? 'overload' : 'error', retryAfter);
+        limiter.release(isOverload ? 'overload' : 'error', { retryAfterMs: retryAfter });
         const isRetryable = (err instanceof EndpointError && err.isRetryable) || err instanceof NetworkError;
         if (!isRetryable || attempt >= maxAttempts || signal?.aborted) throw err;
         const delayMs =

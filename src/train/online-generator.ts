@@ -1,6 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
+import { ConcurrencyController } from '../common/concurrency-controller.js';
 import { type Logger, silentLogger } from '../common/logger.js';
+import { parseRetryAfterMs } from '../common/remote.js';
 
 /** One prompt to sample: `n` completions come back from one request (batched on the server). */
 export interface SampleRequest {
@@ -46,58 +48,7 @@ export interface OnlineGeneratorOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Adapts how many requests are in flight to keep the server saturated: doubles while
- * measured token throughput still grows by more than 10 %, then holds, and every few
- * windows probes once more (load on either side changes). Halves when the server pushes
- * back (429/503). A server queues what exceeds its batch, so overshooting costs latency,
- * not throughput; undershooting costs throughput.
- */
-export class ConcurrencyController {
-  limit: number;
-  private best = 0;
-  private isGrowing = true;
-  private beforeProbe: number | undefined;
-  private windowsSinceProbe = 0;
-  constructor(
-    initial: number,
-    private readonly max: number,
-    private readonly probeEvery = 8,
-  ) {
-    this.limit = Math.max(1, Math.min(initial, max));
-  }
-
-  /** Called once per measurement window with its token throughput. */
-  observe(tokensPerSecond: number): void {
-    const improved = tokensPerSecond > this.best * 1.1;
-    if (this.beforeProbe !== undefined) {
-      // A probe that did not pay returns to where it was.
-      if (!improved) this.limit = this.beforeProbe;
-      else this.isGrowing = true;
-      this.beforeProbe = undefined;
-    }
-    if (improved || this.best === 0) this.best = Math.max(this.best, tokensPerSecond);
-    else this.best = 0.8 * this.best + 0.2 * tokensPerSecond; // follow a drifting server slowly
-    if (this.isGrowing && improved && this.limit < this.max) {
-      this.limit = Math.min(this.max, this.limit * 2);
-      return;
-    }
-    this.isGrowing = false;
-    if (++this.windowsSinceProbe >= this.probeEvery && this.limit < this.max) {
-      this.windowsSinceProbe = 0;
-      this.beforeProbe = this.limit;
-      this.limit = Math.min(this.max, this.limit * 2);
-    }
-  }
-
-  overloaded(): void {
-    this.limit = Math.max(1, Math.floor(this.limit / 2));
-    this.isGrowing = false;
-    this.beforeProbe = undefined;
-  }
-}
-
-function isOverload(err: unknown): boolean {
+function isOverload(err: unknown): err is InstanceType<typeof OpenAI.APIError> {
   return err instanceof OpenAI.APIError && (err.status === 429 || err.status === 503);
 }
 
@@ -121,10 +72,8 @@ export async function* generateSamplesIter(
   const stop = new AbortController();
   setMaxListeners(0, stop.signal); // one listener per request in flight, by design
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
-  const controller = new ConcurrencyController(opts.initialConcurrency ?? 4, opts.maxConcurrency ?? 256);
   const pending = requests.map((_, i) => i).reverse();
   const ready: GenerationEvent[] = [];
-  let inFlight = 0;
   let done = 0;
   let failure: unknown;
   let wake: (() => void) | undefined;
@@ -132,22 +81,30 @@ export async function* generateSamplesIter(
     wake?.();
     wake = undefined;
   };
-
-  // Measurement window: enough completed requests to average over the current limit.
-  let windowStart = performance.now();
-  let windowTokens = 0;
-  let windowPrompts = 0;
-  let inFlightArea = 0; // integral of inFlight over time, in request·ms
-  let lastChange = windowStart;
-  const trackInFlight = (delta: number) => {
-    const now = performance.now();
-    inFlightArea += inFlight * (now - lastChange);
-    lastChange = now;
-    inFlight += delta;
-  };
+  const controller = new ConcurrencyController({
+    start: opts.initialConcurrency ?? 4,
+    max: opts.maxConcurrency ?? 256,
+    onWindow(window) {
+      const stats: GenerationEvent = {
+        type: 'stats',
+        done,
+        total: requests.length,
+        concurrency: window.limit,
+        promptsPerSecond: window.completed / window.seconds,
+        tokensPerSecond: window.work / window.seconds,
+        utilization: window.utilization,
+      };
+      log.info(stats, 'generation throughput');
+      ready.push(stats);
+      notify();
+    },
+  });
 
   async function runOne(index: number): Promise<void> {
     const r = requests[index] as SampleRequest;
+    let outcome: 'ok' | 'overload' | 'error' = 'error';
+    let tokens = 0;
+    let retryAfterMs: number | undefined;
     try {
       const res = await client.completions.create(
         {
@@ -162,7 +119,7 @@ export async function* generateSamplesIter(
         },
         { signal },
       );
-      const tokens = res.usage?.completion_tokens ?? 0;
+      tokens = res.usage?.completion_tokens ?? 0;
       const completions = res.choices
         .slice()
         .sort((a, b) => a.index - b.index)
@@ -172,64 +129,47 @@ export async function* generateSamplesIter(
           finishReason: c.finish_reason ?? 'stop',
         }));
       done++;
-      windowTokens += tokens;
-      windowPrompts++;
+      outcome = 'ok';
       ready.push({ type: 'samples', index, completions });
     } catch (err) {
       if (signal.aborted) {
         // Stopped on purpose: nothing to report.
       } else if (isOverload(err)) {
-        controller.overloaded();
-        log.warn({ concurrency: controller.limit }, 'server overloaded; lowering concurrency');
+        outcome = 'overload';
+        retryAfterMs = parseRetryAfterMs(err.headers?.get('retry-after'));
         pending.push(index);
       } else {
         failure ??= err;
       }
     } finally {
-      trackInFlight(-1);
+      controller.release(outcome, { work: tokens, retryAfterMs });
+      if (outcome === 'overload')
+        log.warn({ concurrency: controller.limit }, 'server overloaded; lowering concurrency');
       notify();
     }
   }
 
   const running = new Set<Promise<void>>();
+  const launch = (index: number) => {
+    const p = runOne(index);
+    running.add(p);
+    void p.finally(() => running.delete(p));
+  };
   try {
     while (done < requests.length) {
       if (failure) throw failure;
       opts.signal?.throwIfAborted();
-      while (inFlight < controller.limit && pending.length > 0) {
-        const index = pending.pop() as number;
-        trackInFlight(1);
-        const p = runOne(index);
-        running.add(p);
-        void p.finally(() => running.delete(p));
-      }
-      if (windowPrompts >= Math.max(4, controller.limit)) {
-        const now = performance.now();
-        trackInFlight(0);
-        const seconds = (now - windowStart) / 1000;
-        const stats: GenerationEvent = {
-          type: 'stats',
-          done,
-          total: requests.length,
-          concurrency: controller.limit,
-          promptsPerSecond: windowPrompts / seconds,
-          tokensPerSecond: windowTokens / seconds,
-          utilization: inFlightArea / (now - windowStart) / controller.limit,
-        };
-        log.info(stats, 'generation throughput');
-        controller.observe(stats.tokensPerSecond);
-        ready.push(stats);
-        windowStart = now;
-        windowTokens = 0;
-        windowPrompts = 0;
-        inFlightArea = 0;
-      }
+      while (pending.length > 0 && controller.tryAcquire()) launch(pending.pop() as number);
       while (ready.length > 0) yield ready.shift() as GenerationEvent;
-      const canLaunch = inFlight < controller.limit && pending.length > 0;
-      if (done < requests.length && !failure && !canLaunch && ready.length === 0 && inFlight > 0) {
+      if (done >= requests.length || failure || ready.length > 0) continue;
+      if (controller.active > 0) {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
+      } else if (pending.length > 0) {
+        // Nothing in flight and no slot: a retry-after pause is running. Wait it out.
+        await controller.acquire(opts.signal);
+        launch(pending.pop() as number);
       }
     }
     while (ready.length > 0) yield ready.shift() as GenerationEvent;

@@ -1,9 +1,5 @@
 import { afterEach, expect, test } from 'vitest';
-import {
-  ConcurrencyController,
-  type GenerationEvent,
-  generateSamplesIter,
-} from '../../src/train/online-generator.js';
+import { type GenerationEvent, generateSamplesIter } from '../../src/train/online-generator.js';
 import { startLatencyServer } from '../helpers/latency-server.js';
 
 const closers: (() => Promise<void>)[] = [];
@@ -81,21 +77,4 @@ test('a consumer that stops early leaves no request running', { timeout: 20_000 
   }
   // 40 requests at 4 x 200 ms would take 2 s; stopping after the first returns at once.
   expect(performance.now() - started).toBeLessThan(1500);
-});
-
-test('the controller doubles while throughput grows, holds when it stops, probes again later, halves on overload', () => {
-  const c = new ConcurrencyController(2, 64, 3);
-  c.observe(100);
-  expect(c.limit).toBe(4);
-  c.observe(200);
-  expect(c.limit).toBe(8);
-  c.observe(205); // no real gain: hold
-  expect(c.limit).toBe(8);
-  c.observe(204);
-  c.observe(206); // third window since holding: probe
-  expect(c.limit).toBe(16);
-  c.observe(207); // the probe did not pay: back
-  expect(c.limit).toBe(8);
-  c.overloaded();
-  expect(c.limit).toBe(4);
 });
