@@ -5,8 +5,8 @@
  * at most `serverConcurrency` requests at once (more wait in a queue, as vLLM's do). Both run at
  * the same fixed concurrency; the runner also runs with adaptive concurrency. A naive
  * one-request-at-a-time loop is the floor. Throughput is measured by the server (first request
- * in to last answer out) and by wall clock; the runner's CPU time per sample is its own process's
- * (the server runs in a child process).
+ * in to last answer out) and by wall clock; the runner's CPU time per sample is its own process's,
+ * and the server (a child process on the same cores) reports its own; load averages are printed.
  *
  *   npm run bench -- eval [prompts=2000] [concurrency=16] [--skip-promptfoo]
  */
@@ -28,14 +28,17 @@ const LATENCY_MS = 20;
 const SERVER_JS = `
 const http = require('node:http');
 const [latencyMs, ceiling] = process.argv.slice(1).map(Number);
-let active = 0, count = 0, firstAt = 0, lastAt = 0, maxActive = 0;
+let active = 0, count = 0, firstAt = 0, lastAt = 0, maxActive = 0, cpuFrom = process.cpuUsage();
 const waiting = [];
 const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', async () => {
-    if (req.url === '/stats') return res.end(JSON.stringify({ count, firstAt, lastAt, maxActive }));
-    if (req.url === '/reset') { count = 0; firstAt = 0; lastAt = 0; maxActive = 0; return res.end('{}'); }
+    if (req.url === '/stats') {
+      const cpu = process.cpuUsage(cpuFrom);
+      return res.end(JSON.stringify({ count, firstAt, lastAt, maxActive, cpuMs: (cpu.user + cpu.system) / 1000 }));
+    }
+    if (req.url === '/reset') { count = 0; firstAt = 0; lastAt = 0; maxActive = 0; cpuFrom = process.cpuUsage(); return res.end('{}'); }
     if (!req.url.endsWith('/completions')) { res.writeHead(404); return res.end('{}'); }
     const body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
     if (!firstAt) firstAt = performance.now();
@@ -70,6 +73,8 @@ interface Stats {
   firstAt: number;
   lastAt: number;
   maxActive: number;
+  /** The server process's own CPU time since the last reset. */
+  cpuMs: number;
 }
 const stats = async (base: string) => (await (await fetch(`${base}/stats`)).json()) as Stats;
 const reset = async (base: string) => {
@@ -117,6 +122,7 @@ export default async function main(args: string[]): Promise<void> {
   const concurrency = Number(positional[1] ?? 16);
   const isPromptfooSkipped = args.includes('--skip-promptfoo');
   const serverConcurrency = concurrency;
+  const loadAtStart = os.loadavg().map((x) => x.toFixed(2));
   const limit = (1000 * serverConcurrency) / LATENCY_MS;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'alignboard-bench-eval-'));
   const { child, base } = await startServer(serverConcurrency);
@@ -173,6 +179,8 @@ export default async function main(args: string[]): Promise<void> {
         wallRate: n / seconds,
         serverRate: serverRate(s),
         cpuMsPerSample: (used.user + used.system) / 1000 / n,
+        serverCpuMsPerSample: s.cpuMs / n,
+        maxActive: s.maxActive,
         score: out.summary.metrics['exact_match,strip']?.mean ?? Number.NaN,
       };
     };
@@ -193,6 +201,8 @@ export default async function main(args: string[]): Promise<void> {
       seconds: number;
       wallRate: number;
       serverRate: number;
+      serverCpuMsPerSample: number;
+      maxActive: number;
       score: number;
     } | null = null;
     let whyNot = isPromptfooSkipped ? 'skipped (--skip-promptfoo)' : await ensurePromptfoo();
@@ -252,26 +262,29 @@ export default async function main(args: string[]): Promise<void> {
           seconds,
           wallRate: s.count / seconds,
           serverRate: serverRate(s),
+          serverCpuMsPerSample: s.cpuMs / s.count,
+          maxActive: s.maxActive,
           score: st ? st.successes / (st.successes + st.failures) : Number.NaN,
         };
       }
     }
 
     const f = (x: number, d = 0) => x.toFixed(d);
+    const load = os.loadavg().map((x) => x.toFixed(2));
     console.log(
-      `server: ${LATENCY_MS} ms per request, ${serverConcurrency} decoded at once (limit ${f(limit)} req/s); ${prompts} prompts; node ${process.version}, ${os.cpus().length} cores`,
+      `server: ${LATENCY_MS} ms per request, ${serverConcurrency} decoded at once (limit ${f(limit)} req/s); ${prompts} prompts; node ${process.version}, ${os.cpus().length} cores; load average ${loadAtStart.join(' ')} at start, ${load.join(' ')} at end`,
     );
     console.log(
-      '| run | samples | wall s | samples/s (wall) | samples/s (server span) | % of server limit | runner CPU ms/sample | score |',
+      '| run | samples | wall s | samples/s (wall) | samples/s (server span) | % of server limit | runner CPU ms/sample | server CPU ms/sample | max in flight at server | score |',
     );
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of [naive, fixed, adaptive])
       console.log(
-        `| ${r.label} | ${r.samples} | ${f(r.seconds, 1)} | ${f(r.wallRate)} | ${f(r.serverRate)} | ${f((100 * r.serverRate) / limit, 1)}% | ${f(r.cpuMsPerSample, 2)} | ${f(r.score, 2)} |`,
+        `| ${r.label} | ${r.samples} | ${f(r.seconds, 1)} | ${f(r.wallRate)} | ${f(r.serverRate)} | ${f((100 * r.serverRate) / limit, 1)}% | ${f(r.cpuMsPerSample, 2)} | ${f(r.serverCpuMsPerSample, 2)} | ${r.maxActive} | ${f(r.score, 2)} |`,
       );
     if (promptfoo)
       console.log(
-        `| promptfoo 0.121, -j ${concurrency} (wall includes its start-up) | ${promptfoo.samples} | ${f(promptfoo.seconds, 1)} | ${f(promptfoo.wallRate)} | ${f(promptfoo.serverRate)} | ${f((100 * promptfoo.serverRate) / limit, 1)}% | n/a (own process) | ${f(promptfoo.score, 2)} |`,
+        `| promptfoo 0.121, -j ${concurrency} (wall includes its start-up) | ${promptfoo.samples} | ${f(promptfoo.seconds, 1)} | ${f(promptfoo.wallRate)} | ${f(promptfoo.serverRate)} | ${f((100 * promptfoo.serverRate) / limit, 1)}% | n/a (own process) | ${f(promptfoo.serverCpuMsPerSample, 2)} | ${promptfoo.maxActive} | ${f(promptfoo.score, 2)} |`,
       );
     if (promptfoo) {
       console.log(
@@ -281,6 +294,11 @@ export default async function main(args: string[]): Promise<void> {
       console.log(`promptfoo not run: ${whyNot}`);
     }
     console.log(`ratio alignboard fixed/naive: ${f(fixed.serverRate / naive.serverRate, 1)}x`);
+    // Both processes share the machine's cores: their CPU per sample bounds the rate any client reaches.
+    const cpuPerSample = adaptive.cpuMsPerSample + adaptive.serverCpuMsPerSample;
+    console.log(
+      `CPU bound (adaptive run): ${f(adaptive.cpuMsPerSample, 2)} ms runner + ${f(adaptive.serverCpuMsPerSample, 2)} ms server = ${f(cpuPerSample, 2)} ms per sample; ${os.cpus().length} idle cores would allow ${f((1000 * os.cpus().length) / cpuPerSample)} samples/s, one core ${f(1000 / cpuPerSample)}/s`,
+    );
   } finally {
     child.kill();
     await rm(dir, { recursive: true, force: true });
