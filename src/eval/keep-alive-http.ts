@@ -47,7 +47,7 @@ export class KeepAliveHttp {
 
   /** `path` is relative to the base URL ("completions", not "/completions"). */
   request(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<HttpReply> {
-    signal?.throwIfAborted();
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (signal && !unlimitedSignals.has(signal)) {
       // Every request in flight listens on the caller's signal; hundreds at once are by design.
