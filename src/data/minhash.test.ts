@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { findNearDuplicatePairs, MINHASH_PERMS, minhashInto } from './minhash.js';
+import { findNearDuplicatePairs, MINHASH_PERMS, minhashAsciiPartsInto, minhashInto } from './minhash.js';
 
 test('near-duplicate rows pair up, distinct rows do not', () => {
   const base =
@@ -15,4 +15,24 @@ test('near-duplicate rows pair up, distinct rows do not', () => {
   });
   const pairs = findNearDuplicatePairs(sigs, texts.length, 0.7);
   expect(pairs.map(([a, b]) => [a, b])).toEqual([[0, 1]]);
+});
+
+test('minhashAsciiPartsInto gives the signature minhashInto gives the joined parts', () => {
+  const long = Array.from({ length: 700 }, (_, i) => `Word${i % 37}`).join(' ');
+  const cases: string[][] = [
+    ['The Quick brown fox', 'JUMPS over  the lazy dog. '],
+    [' leading and trailing spaces ', '', 'x'],
+    ['one'],
+    [''],
+    [],
+    ['a b', 'c d', 'e f g h'],
+    [long, 'after the cap'],
+  ];
+  for (const parts of cases) {
+    const fast = new Uint32Array(MINHASH_PERMS);
+    const slow = new Uint32Array(MINHASH_PERMS);
+    minhashAsciiPartsInto(fast, 0, parts);
+    minhashInto(slow, 0, parts.join('\n'));
+    expect([...fast], JSON.stringify(parts).slice(0, 60)).toEqual([...slow]);
+  }
 });

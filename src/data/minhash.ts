@@ -185,6 +185,42 @@ export function minhashInto(out: Uint32Array, offset: number, text: string): voi
   const words = text.toLowerCase().split(/\s+/);
   const wh: number[] = [];
   for (const w of words) if (w) wh.push(fnv1a(w));
+  signatureInto(out, offset, wh);
+}
+
+/** Word hashes of the current row, reused from row to row. */
+const asciiWordHashes: number[] = [];
+
+/**
+ * `minhashInto` of `parts.join('\n')` when the parts hold printable ASCII only (`hintsOfRecord`),
+ * without lowercasing, splitting or joining: each word is hashed (`fnv1a` of its lowercase) as it
+ * is scanned, split at spaces and between parts, the only white space such text has. Words past
+ * the last shingle are not hashed.
+ */
+export function minhashAsciiPartsInto(out: Uint32Array, offset: number, parts: readonly string[]): void {
+  const wh = asciiWordHashes;
+  wh.length = 0;
+  for (const t of parts) {
+    let h = 0x811c9dc5;
+    let inWord = false;
+    for (let i = 0; i < t.length && wh.length < MAX_SHINGLES + 2; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 32) {
+        if (inWord) wh.push(h >>> 0);
+        h = 0x811c9dc5;
+        inWord = false;
+        continue;
+      }
+      h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), 0x01000193);
+      inWord = true;
+    }
+    if (inWord && wh.length < MAX_SHINGLES + 2) wh.push(h >>> 0);
+  }
+  signatureInto(out, offset, wh);
+}
+
+/** The signature of a row from the hashes of its words, in order. */
+function signatureInto(out: Uint32Array, offset: number, wh: readonly number[]): void {
   out.fill(0xffffffff, offset, offset + MINHASH_PERMS);
   const n = Math.min(Math.max(wh.length - 2, 1), MAX_SHINGLES);
   for (let i = 0; i < n; i++) {

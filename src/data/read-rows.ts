@@ -114,10 +114,16 @@ export async function* readRowsIter(target: string, opts: ReadRowsOptions = {}):
 
 /** Records per batch for the readers that yield one record at a time (JSON arrays, CSV, Parquet, zstd). */
 const BATCH_ROWS = 1024;
+/**
+ * Bytes of lines per JSONL batch. A batch is parsed whole before its consumer sees it, so it is
+ * live at every young-generation GC in between: a 1 MiB batch (~600 rows of 2 kB) made each
+ * scavenge copy megabytes and promote them (1.0 s of scavenges on 200 MB against 0.18 s).
+ */
+const BATCH_BYTES = 64 * 1024;
 
 /**
- * `readRowsIter` in batches: the same items in the same order, a batch per read chunk (plain
- * and gzip JSONL) or per `BATCH_ROWS` records. Scans that touch every row use this, so the
+ * `readRowsIter` in batches: the same items in the same order, a batch per `BATCH_BYTES` of
+ * lines (plain and gzip JSONL) or per `BATCH_ROWS` records. Scans that touch every row use this, so the
  * cost of an async step is paid per batch rather than per row.
  */
 export async function* readRowBatchesIter(
@@ -227,7 +233,7 @@ async function* byteChunks(
   opts: ReadRowsOptions,
 ): AsyncGenerator<Buffer> {
   const raw = createReadStream(file, {
-    highWaterMark: 1 << 20, // 1 MiB reads: a batch of parsed rows dies young (cheap GC); syscalls stay few
+    highWaterMark: 1 << 20, // 1 MiB reads: few syscalls and concatenations; batches are cut smaller
     start: opts.startByte,
     end: opts.endByte !== undefined ? opts.endByte - 1 : undefined,
     signal: opts.signal,
@@ -252,9 +258,14 @@ async function* readJsonlBatches(
         rest = buf;
         continue;
       }
-      const items = linesOf(file, buf, last + 1, line, isUtf8(buf.subarray(0, last + 1)));
-      yield items;
-      line += countNewlines(buf, last + 1);
+      const isValid = isUtf8(buf.subarray(0, last + 1));
+      for (let from = 0; from <= last; ) {
+        const cut = from + BATCH_BYTES > last ? -1 : buf.indexOf(10, from + BATCH_BYTES);
+        const lines = buf.subarray(from, cut === -1 ? last + 1 : cut + 1);
+        yield linesOf(file, lines, lines.length, line, isValid);
+        line += countNewlines(lines, lines.length);
+        from += lines.length;
+      }
       rest = buf.subarray(last + 1);
     }
   } catch (err) {

@@ -10,7 +10,15 @@ import {
   type Turns,
   toExample,
 } from './formats.js';
-import { hash52, hashKeys52, hashRecord52, hashText52, MINHASH_PERMS, minhashInto } from './minhash.js';
+import {
+  hash52,
+  hashKeys52,
+  hashRecord52,
+  hashText52,
+  MINHASH_PERMS,
+  minhashAsciiPartsInto,
+  minhashInto,
+} from './minhash.js';
 import type { RowItem } from './read-rows.js';
 import {
   endsAbruptly,
@@ -418,7 +426,8 @@ export class RowInspector {
     // Near duplicates: MinHash signatures for the first rows.
     const n = s.near.lines.length;
     if (n < this.nearLimit) {
-      minhashInto(s.near.sigs, n * MINHASH_PERMS, joined());
+      if (hints.isPlainAscii) minhashAsciiPartsInto(s.near.sigs, n * MINHASH_PERMS, parts);
+      else minhashInto(s.near.sigs, n * MINHASH_PERMS, joined());
       s.near.lines.push(item.line);
       s.near.files.push(fi);
       s.near.rowKeys.push(rowKey);
