@@ -89,6 +89,12 @@ const RmSchema = z.strictObject({
 const DpoSchema = z.strictObject({
   beta: z.number().positive().default(0.1),
   loss_type: z.enum(['sigmoid', 'ipo']).default('sigmoid'),
+  /**
+   * Weight of the chosen reply's per-token NLL added to the preference loss (RPO, Pang et al. 2024),
+   * in DPO and online DPO; it keeps DPO from widening the margin by pushing the chosen reply down too.
+   * Optional, so recipes without it keep their hash.
+   */
+  rpo_alpha: z.number().nonnegative().optional(),
 });
 
 const OnlineDpoSchema = z.strictObject({

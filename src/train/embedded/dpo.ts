@@ -52,6 +52,7 @@ export function dpoStep(
 ): DpoStepResult {
   const hp = ctx.recipe.hyperparameters;
   const { beta, loss_type } = ctx.recipe.dpo;
+  const rpoAlpha = ctx.recipe.dpo.rpo_alpha ?? 0;
   const trainer = ctx.state.trainer;
   const V = trainer.model.config.V;
   const n = pairs.length;
@@ -84,6 +85,12 @@ export function dpoStep(
       }
       dSeq[2 * j] = dh;
       dSeq[2 * j + 1] = -dh;
+      if (rpoAlpha > 0) {
+        const c = seqs[2 * j] as ScoredSequence;
+        const nC = c.tokens.length - c.start;
+        loss -= (rpoAlpha * (seqLp[2 * j] as number)) / nC / n;
+        dSeq[2 * j] = (dSeq[2 * j] as number) - rpoAlpha / nC / n;
+      }
       if (h > 0) right++;
       rc += (beta * hc) / n;
       rr += (beta * hr) / n;

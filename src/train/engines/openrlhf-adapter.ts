@@ -170,6 +170,7 @@ function translateSupervised(
   if (entryPoint === 'train_dpo') {
     args.push('--model.beta', num(recipe.dpo.beta));
     if (recipe.dpo.loss_type === 'ipo') args.push('--model.ipo_enable');
+    if (recipe.dpo.rpo_alpha) args.push('--model.nll_loss_coef', num(recipe.dpo.rpo_alpha));
     if (hasSeparateReference(paths)) args.push('--ref.model_name_or_path', paths.referenceModel as string);
   }
   const launch = [

@@ -170,6 +170,19 @@ describe('every engine × algorithm it supports fits the engine version fixture'
     },
   );
 
+  test("DPO's rpo_alpha becomes TRL's weighted sft loss term and OpenRLHF's nll_loss_coef", () => {
+    const recipe = makeRecipe('dpo', { dpo: { beta: 0.1, loss_type: 'sigmoid', rpo_alpha: 0.5 } });
+    const trl = translateRecipe('trl', recipe, paths('jsonl'));
+    const trlEntry = TRL_1_9_0.entryPoints.dpo as EntryPointFixture;
+    expect(checkArgsAgainstFixture(splitLaunch(trl.argv, trlEntry)?.args ?? [], trlEntry, 'flags')).toEqual(
+      [],
+    );
+    expect(trl.argv.join(' ')).toContain('--loss_type sigmoid sft --loss_weights 1 0.5');
+    const orl = translateRecipe('openrlhf', recipe, paths('jsonl'));
+    expect(givenValue(orl.argv, '--model.nll_loss_coef', 'flags')).toBe('0.5');
+    expect(translateRecipe('trl', makeRecipe('dpo'), paths('jsonl')).argv).not.toContain('--loss_weights');
+  });
+
   test('the supported table covers exactly the algorithms each adapter declares', () => {
     for (const engine of ['trl', 'openrlhf', 'verl'] as const)
       expect(

@@ -178,11 +178,14 @@ function translateTrl(recipe: Recipe, paths: EnginePaths, options: EngineOptions
         "trl dpo takes its reference from the policy's starting weights (--model_name_or_path); a separate reference model cannot be named on its CLI",
       );
     keys = ['prompt', 'chosen', 'rejected'];
+    const rpoAlpha = recipe.dpo.rpo_alpha ?? 0;
     args.push(
       '--beta',
       num(recipe.dpo.beta),
       '--loss_type',
       recipe.dpo.loss_type,
+      // TRL adds the NLL on the chosen reply as a second loss term, "sft", with its weight.
+      ...(rpoAlpha > 0 ? ['sft', '--loss_weights', '1', num(rpoAlpha)] : []),
       '--precompute_ref_log_probs',
     );
   } else {
