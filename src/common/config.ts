@@ -11,6 +11,8 @@ export const EnvSchema = z.object({
     .optional(),
   ALIGNBOARD_HOST: z.string().min(1).default('127.0.0.1'),
   ALIGNBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Upstream benchmark files for the built-in judged tasks (`<dir>/mt_bench`, `<dir>/arena_hard_v0.1`). */
+  ALIGNBOARD_BENCHMARKS_DIR: z.string().min(1).optional(),
   ALIGNBOARD_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -23,6 +25,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: string;
+  /** Where built-in tasks (`mt-bench`, `arena-hard`) find their data; defaults to `<dataDir>/benchmarks`. */
+  benchmarksDir: string;
 }
 
 /** Parses the environment; every bad variable is listed at once, not only the first. */
@@ -42,5 +46,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     host: e.ALIGNBOARD_HOST,
     port: e.ALIGNBOARD_PORT,
     logLevel: e.ALIGNBOARD_LOG_LEVEL,
+    benchmarksDir: path.resolve(cwd, e.ALIGNBOARD_BENCHMARKS_DIR ?? path.join(dataDir, 'benchmarks')),
   };
 }

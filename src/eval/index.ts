@@ -16,6 +16,7 @@ export {
   hashContract,
 } from './build-contract.js';
 export { buildSamples, type ChatMessage, type EvalSample } from './build-samples.js';
+export { type ResolveTaskOptions, resolveTask } from './builtin-tasks.js';
 export {
   compareRuns,
   getRun,
@@ -96,7 +97,7 @@ export {
   TaskInfoSchema,
 } from './hub-schemas.js';
 export { type ImportLmEvalTaskOptions, importLmEvalTask } from './import-lm-eval-task.js';
-export { formatPrompt, type JudgeOutcome, judgeSample } from './judge.js';
+export { formatPrompt, type JudgeOutcome, judgeSample, requireJudgeEndpoint } from './judge.js';
 export { buildLeaderboard } from './leaderboard.js';
 export { type LoadArenaHardOptions, loadArenaHard } from './load-arena-hard.js';
 export { type DatasetRef, type Doc, hashDocs, loadDatasetSplit, readDatasetFile } from './load-dataset.js';
@@ -141,6 +142,7 @@ export {
   bootstrap,
   bradleyTerry,
   bradleyTerryWithIntervals,
+  impliedWinRate,
   type McNemar,
   type MetricSummary,
   mcnemar,

@@ -3,7 +3,7 @@ import type { EvalSample } from './build-samples.js';
 import type { EndpointClient } from './endpoint-client.js';
 import { EvaluationError } from './errors.js';
 import { compilePythonRegex } from './python-regex.js';
-import type { Judge } from './schemas.js';
+import type { Judge, TaskSpec } from './schemas.js';
 
 export interface JudgeOutcome {
   /** Single grading: the 1–10 rating, or null when the verdict could not be read. */
@@ -14,6 +14,25 @@ export interface JudgeOutcome {
   isInconsistent: boolean;
   /** Judge replies whose verdict could not be read (no match of the pattern, or an unknown label). */
   unreadable: number;
+}
+
+/** Why a task cannot run as asked: it is judged (MT-Bench, arena-hard, `outputType: judge`) and no judge was named. */
+export function missingJudge(task: TaskSpec, hasJudge: boolean): string | null {
+  return task.outputType === 'judge' && !hasJudge
+    ? `task "${task.name}" is graded by an LLM judge and no judge endpoint was named`
+    : null;
+}
+
+/** Refuses a judged task without a judge before anything is asked; `field` is how the caller names the judge. */
+export function requireJudgeEndpoint(task: TaskSpec, hasJudge: boolean, field: string): void {
+  const why = missingJudge(task, hasJudge);
+  if (why)
+    throw new EvaluationError(
+      'AB_EVAL_JUDGE_MISSING',
+      `${why}; name one with ${field}`,
+      { field },
+      { status: 422 },
+    );
 }
 
 /** FastChat-style `{name}` placeholders (Python str.format), as the MT-Bench judge prompts use. */

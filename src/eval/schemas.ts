@@ -85,6 +85,10 @@ export const ReasoningSchema = z.object({
 });
 export type Reasoning = z.infer<typeof ReasoningSchema>;
 
+/** The judged benchmarks built in (`--task mt-bench`), read from their upstream files. */
+export const BuiltinTaskNameSchema = z.enum(['mt-bench', 'arena-hard']);
+export type BuiltinTaskName = z.infer<typeof BuiltinTaskNameSchema>;
+
 /**
  * Alignboard's task format (YAML, `format: alignboard-task/1`). lm-evaluation-harness YAML is
  * imported into this same shape, so everything downstream sees one kind of task.
@@ -133,6 +137,8 @@ export const TaskSpecSchema = z.object({
   repeats: z.number().int().positive().default(1),
   reasoning: ReasoningSchema.prefault({}),
   judge: JudgeSchema.optional(),
+  /** Set on a built-in task: its documents are read by its loader from `dataset.path`. */
+  builtin: BuiltinTaskNameSchema.optional(),
 });
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 export type TaskSpecInput = z.input<typeof TaskSpecSchema>;

@@ -2,6 +2,7 @@ import { expect, test } from 'vitest';
 import {
   bradleyTerry,
   bradleyTerryWithIntervals,
+  impliedWinRate,
   mcnemar,
   pairedBootstrap,
   summarizeMetric,
@@ -57,4 +58,21 @@ test('Bradley–Terry recovers the order; intervals are reproducible with the sa
   const y = bradleyTerryWithIntervals(battles, { anchor: 'base', seed: 3, rounds: 500 });
   expect(x).toEqual(y);
   expect(x.strong?.ci95[0]).toBeLessThan(x.strong?.rating ?? 0);
+});
+
+test('the win rate a Bradley–Terry rating implies: 1000 is even, +400·log10(3) is 3 to 1, intervals mapped', () => {
+  expect(impliedWinRate({ rating: 1000, ci95: [1000, 1000] }).winRate).toBe(0.5);
+  const threeToOne = 1000 + 400 * Math.log10(3);
+  const w = impliedWinRate({ rating: threeToOne, ci95: [1000, threeToOne] });
+  expect(w.winRate).toBeCloseTo(0.75, 12);
+  expect(w.ci95[0]).toBeCloseTo(0.5, 12);
+  expect(w.ci95[1]).toBeCloseTo(0.75, 12);
+  // From a fit: 300 wins and 100 losses against the anchor give back about 3 to 1.
+  const battles = Array.from({ length: 400 }, (_, i) => ({
+    a: 'c',
+    b: 'base',
+    outcome: i % 4 === 0 ? 0 : 1,
+  }));
+  const fitted = bradleyTerry(battles, { anchor: 'base' }).c as number;
+  expect(impliedWinRate({ rating: fitted, ci95: [fitted, fitted] }).winRate).toBeCloseTo(0.75, 2);
 });

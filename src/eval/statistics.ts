@@ -206,6 +206,16 @@ export interface Rating {
   ci95: [number, number];
 }
 
+/**
+ * The win rate against a player rated `anchorRating` that a Bradley–Terry rating implies, with its
+ * interval mapped through the same monotone curve (arena-hard-auto's `predict_win_rate`:
+ * 1 / (1 + 10^((anchor − rating) / 400))).
+ */
+export function impliedWinRate(r: Rating, anchorRating = 1000): { winRate: number; ci95: [number, number] } {
+  const p = (x: number) => 1 / (1 + 10 ** ((anchorRating - x) / 400));
+  return { winRate: p(r.rating), ci95: [p(r.ci95[0]), p(r.ci95[1])] };
+}
+
 /** Bradley–Terry ratings with a seeded bootstrap over battles (≥ 500 rounds). */
 export function bradleyTerryWithIntervals(
   battles: readonly Battle[],

@@ -1,7 +1,5 @@
 import path from 'node:path';
-import Fastify from 'fastify';
 import { expect, onTestFinished, test } from 'vitest';
-import type { ChatMessage } from '../../src/eval/build-samples.js';
 import { loadArenaHard } from '../../src/eval/load-arena-hard.js';
 import type { Doc } from '../../src/eval/load-dataset.js';
 import { loadMtBench } from '../../src/eval/load-mt-bench.js';
@@ -9,47 +7,17 @@ import { getRunDetail, listRunSamples } from '../../src/eval/run-detail.js';
 import { evaluate, evaluateIter, prepareSamples } from '../../src/eval/run-eval.js';
 import type { TaskSpec } from '../../src/eval/schemas.js';
 import { listSampleRecords, summarizeRecords } from '../../src/eval/summarize-run.js';
-import { buildEngineServer } from '../../src/server/engine-api/index.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { writeTinyModel } from '../helpers/tiny-model.js';
+import { answerIn, startEngine, startScriptedJudge } from './engine.js';
 import { BENCHMARKS } from './shared-paths.js';
 
 const MT_BENCH = path.join(BENCHMARKS, 'mt_bench');
 const ARENA_HARD = path.join(BENCHMARKS, 'arena_hard_v0.1');
 
-/** The engine's OpenAI-compatible server with a tiny random model; records the chat requests it gets. */
-async function startEngine(seed: number) {
-  const { dir } = await writeTinyModel({ seed, config: { max_position_embeddings: 8192 } });
-  const app = await buildEngineServer({ modelDir: dir, modelName: `tiny-${seed}` });
-  const chats: ChatMessage[][] = [];
-  app.addHook('preHandler', async (req) => {
-    const messages = (req.body as { messages?: ChatMessage[] } | undefined)?.messages;
-    if (req.url.endsWith('/chat/completions') && messages) chats.push(messages);
-  });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  onTestFinished(() => app.close());
-  return { name: `engine-${seed}`, baseUrl: `${base}/v1`, model: `tiny-${seed}`, chats };
-}
-
-/** A judge that answers by a fixed rule, over the OpenAI chat protocol; the rule sees the judge prompt. */
-async function startScriptedJudge(rule: (prompt: string, call: number) => string) {
-  const app = Fastify();
-  let call = 0;
-  app.post('/v1/chat/completions', async (req) => {
-    const { messages } = req.body as { messages: ChatMessage[] };
-    const content = rule(messages.at(-1)?.content ?? '', call++);
-    return {
-      id: `j${call}`,
-      object: 'chat.completion',
-      created: 0,
-      model: 'judge',
-      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-    };
-  });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  onTestFinished(() => app.close());
-  return { name: 'scripted-judge', baseUrl: `${base}/v1`, model: 'judge' };
+/** An engine endpoint (a tiny random model seeded `seed`, room for judge prompts) named for its role. */
+async function startEndpoint(name: string, seed: number) {
+  return { name, ...(await startEngine({ seed, modelName: `tiny-${seed}`, contextLength: 8192 })) };
 }
 
 async function tempStore(): Promise<Store> {
@@ -71,11 +39,6 @@ function shortest(docs: Doc[], n: number): Doc[] {
   const len = (d: Doc) => String(d.prompt).length + String(d.baseline).length;
   return [...docs].sort((a, b) => len(a) - len(b)).slice(0, n);
 }
-
-const answerIn = (prompt: string, slot: 'A' | 'B') =>
-  new RegExp(
-    `<\\|The Start of Assistant ${slot}'s Answer\\|>\\n([\\s\\S]*?)\\n<\\|The End of Assistant ${slot}'s Answer\\|>`,
-  ).exec(prompt)?.[1];
 
 test('loaders read the shared MT-Bench and arena-hard files in place', async () => {
   const mt = await loadMtBench({ dir: MT_BENCH });
@@ -112,8 +75,8 @@ test('loaders read the shared MT-Bench and arena-hard files in place', async () 
 test('MT-Bench two turns, engine candidate and engine judge: turn 2 sees turn 1, each turn judged with its prompt', {
   timeout: 120_000,
 }, async () => {
-  const candidate = await startEngine(1);
-  const judge = await startEngine(2);
+  const candidate = await startEndpoint('candidate', 1);
+  const judge = await startEndpoint('judge', 2);
   const mt = await loadMtBench({ dir: MT_BENCH });
   // A general question and a math question (graded against the reference answers).
   const docs = [mt.docs[0], mt.docs.find((d) => d.category === 'math')] as Doc[];
@@ -189,8 +152,8 @@ test('MT-Bench two turns, engine candidate and engine judge: turn 2 sees turn 1,
 test('arena-hard pairwise, engine candidate and engine judge: both orders judged, garbage counted', {
   timeout: 60_000,
 }, async () => {
-  const candidate = await startEngine(1);
-  const judge = await startEngine(2);
+  const candidate = await startEndpoint('candidate', 1);
+  const judge = await startEndpoint('judge', 2);
   const ah = await loadArenaHard({ dir: ARENA_HARD });
   const docs = shortest(ah.docs, 1);
   const store = await tempStore();
@@ -226,7 +189,7 @@ test('arena-hard pairwise, engine candidate and engine judge: both orders judged
 test('verdict handling with a scripted judge: swap, ties, inconsistency, unreadable; Bradley–Terry reproducible by seed', {
   timeout: 60_000,
 }, async () => {
-  const candidate = await startEngine(1);
+  const candidate = await startEndpoint('candidate', 1);
   const ah = await loadArenaHard({ dir: ARENA_HARD });
   const docs = shortest(ah.docs, 8);
   const baselines = new Set(docs.map((d) => String(d.baseline)));
@@ -288,7 +251,7 @@ function gradedTurn(prompt: string, docs: Doc[]): { q: number; turn: 1 | 2 } {
 test('MT-Bench with a scripted judge: per-turn and average scores from "[[N]]", a refusal reported unscored', {
   timeout: 60_000,
 }, async () => {
-  const candidate = await startEngine(1);
+  const candidate = await startEndpoint('candidate', 1);
   const mt = await loadMtBench({ dir: MT_BENCH });
   const docs = [mt.docs[0], mt.docs.find((d) => d.category === 'math'), mt.docs[2]] as Doc[];
   // Ratings per question and turn; the third question's second turn is refused.
@@ -346,7 +309,7 @@ test('MT-Bench with a scripted judge: per-turn and average scores from "[[N]]", 
 test('MT-Bench resumed after a stop between turn 1 and turn 2: turn 1 is neither asked nor judged again', {
   timeout: 60_000,
 }, async () => {
-  const candidate = await startEngine(1);
+  const candidate = await startEndpoint('candidate', 1);
   const mt = await loadMtBench({ dir: MT_BENCH });
   const docs = [mt.docs[0]] as Doc[];
   const [q1, q2] = (docs[0] as Doc).turns as string[];

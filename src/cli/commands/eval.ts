@@ -13,18 +13,46 @@ import {
   evaluateIter,
   getEndpoint,
   getRun,
+  impliedWinRate,
   listEndpoints,
   listRuns,
   listSampleRecords,
   loadTask,
   probeAndSaveEndpoint,
+  type RunSummary,
+  requireJudgeEndpoint,
   resolveEndpointTarget,
+  resolveTask,
+  type TaskSpec,
 } from '../../eval/index.js';
 import { print, printJson, withStore } from '../output.js';
 import { createProgressBar } from '../progress.js';
 
 const intOption = (name: string, value: string | undefined) =>
   parseAt(z.coerce.number().int().positive().optional(), value, { field: name });
+
+/**
+ * Each metric with its interval (MT-Bench: per turn beside the average); for pairwise judging the
+ * Bradley–Terry rating against the baseline, the win rate it implies with its interval, and the
+ * verdict counts.
+ */
+function printSummary(summary: RunSummary): void {
+  for (const [k, m] of Object.entries(summary.metrics))
+    print(
+      `  ${k}\t${m.mean.toFixed(4)} ± ${m.stderr.toFixed(4)}  [${m.ci95[0].toFixed(4)}, ${m.ci95[1].toFixed(4)}]`,
+    );
+  const candidate = summary.ratings?.candidate;
+  if (candidate) {
+    const w = impliedWinRate(candidate);
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    print(
+      `  win rate vs baseline (Bradley–Terry)\t${pct(w.winRate)}  [${pct(w.ci95[0])}, ${pct(w.ci95[1])}]  rating ${candidate.rating.toFixed(0)} [${candidate.ci95[0].toFixed(0)}, ${candidate.ci95[1].toFixed(0)}], baseline 1000`,
+    );
+    print(`  ties ${summary.ties ?? 0}, inconsistent after swap ${summary.inconsistentVerdicts ?? 0}`);
+  }
+  if (summary.unreadableVerdicts !== undefined)
+    print(`  unreadable judge verdicts ${summary.unreadableVerdicts}`);
+}
 
 /** `alignboard eval endpoint add|probe|list`, `eval task show|import`, `eval run|show|list|compare`. */
 export function registerEvalCommands(program: Command): void {
@@ -110,10 +138,15 @@ export function registerEvalCommands(program: Command): void {
     .command('run')
     .description('evaluate a task against an endpoint; resumable with --resume RUN')
     .requiredOption('--endpoint <name>', 'a registered endpoint')
-    .requiredOption('--task <file>', 'task YAML (Alignboard or lm-eval)')
-    .option('--data <dir>', 'local dataset folder replacing the dataset path')
+    .requiredOption('--task <task>', 'mt-bench, arena-hard, or a task YAML (Alignboard or lm-eval)')
+    .option('--judge <name>', 'registered endpoint that judges mt-bench, arena-hard and other judged tasks')
+    .option(
+      '--data <dir>',
+      'local dataset folder replacing the dataset path; for mt-bench and arena-hard, the folder of their upstream files (default $ALIGNBOARD_BENCHMARKS_DIR/{mt_bench,arena_hard_v0.1})',
+    )
     .option('--limit <n>', 'evaluate the first N documents')
     .option('--max-tokens <n>', 'override max new tokens (recorded in the contract)')
+    .option('--judge-max-tokens <n>', "override the judge's max new tokens (recorded in the contract)")
     .option('--concurrency <n>', 'ceiling of adaptive concurrency', '16')
     .option('--timeout <ms>', 'per-request timeout', '60000')
     .option('--resume <runId>', 'resume a killed run')
@@ -123,9 +156,11 @@ export function registerEvalCommands(program: Command): void {
       async (o: {
         endpoint: string;
         task: string;
+        judge?: string;
         data?: string;
         limit?: string;
         maxTokens?: string;
+        judgeMaxTokens?: string;
         concurrency: string;
         timeout: string;
         resume?: string;
@@ -134,10 +169,22 @@ export function registerEvalCommands(program: Command): void {
       }) => {
         const limit = intOption('--limit', o.limit);
         const maxTokens = intOption('--max-tokens', o.maxTokens);
+        const judgeMaxTokens = intOption('--judge-max-tokens', o.judgeMaxTokens);
         const ceiling = intOption('--concurrency', o.concurrency) ?? 16;
         const timeoutMs = intOption('--timeout', o.timeout);
-        const spec = await loadTask(o.task, { ...(o.data && { datasetPath: o.data }) });
-        const taskSpec = maxTokens ? { ...spec, generation: { ...spec.generation, maxTokens } } : spec;
+        const config = loadConfig();
+        const { task: spec, docs } = await resolveTask(o.task, {
+          benchmarksDir: config.benchmarksDir,
+          ...(o.data && { datasetPath: o.data }),
+        });
+        requireJudgeEndpoint(spec, o.judge !== undefined, '--judge');
+        const taskSpec: TaskSpec = {
+          ...spec,
+          generation: { ...spec.generation, ...(maxTokens && { maxTokens }) },
+          ...(spec.judge && {
+            judge: { ...spec.judge, ...(judgeMaxTokens && { maxTokens: judgeMaxTokens }) },
+          }),
+        };
         const controller = new AbortController();
         const onSignal = () => controller.abort(new Error('interrupted'));
         process.once('SIGINT', onSignal);
@@ -146,12 +193,15 @@ export function registerEvalCommands(program: Command): void {
           await withStore(async (store) => {
             const e = await getEndpoint(store, o.endpoint);
             const target = resolveEndpointTarget(e);
+            const judge = o.judge !== undefined ? await getEndpoint(store, o.judge) : undefined;
             const bar = createProgressBar(`eval ${taskSpec.name}`);
             let last: Extract<EvalEvent, { type: 'finished' }> | undefined;
             for await (const ev of evaluateIter(
               {
                 task: taskSpec,
                 endpoint: { ...target, id: e.id, capabilities: e.capabilities },
+                ...(judge && { judgeEndpoint: resolveEndpointTarget(judge) }),
+                ...(docs && { docs }),
                 ...(limit && { limit }),
                 ...(o.resume && { runId: o.resume }),
               },
@@ -173,12 +223,14 @@ export function registerEvalCommands(program: Command): void {
             }
             bar.stop();
             if (!last) return;
-            const outDir = path.join(o.out ?? path.join(loadConfig().dataDir, 'eval-runs'), last.runId);
+            const outDir = path.join(o.out ?? path.join(config.dataDir, 'eval-runs'), last.runId);
             await mkdir(outDir, { recursive: true });
             const run = await getRun(store, last.runId);
+            // Which judge graded the run: its model is in the contract, its name recorded beside it.
+            const judgedBy = judge ? { name: judge.name, model: judge.model } : null;
             await writeFile(
               path.join(outDir, 'summary.json'),
-              `${JSON.stringify({ ...run, summary: last.summary }, null, 2)}\n`,
+              `${JSON.stringify({ ...run, judge: judgedBy, summary: last.summary }, null, 2)}\n`,
             );
             const records = await listSampleRecords(store, last.runId);
             await writeFile(
@@ -186,13 +238,17 @@ export function registerEvalCommands(program: Command): void {
               records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''),
             );
             if (o.json)
-              printJson({ runId: last.runId, status: last.status, summary: last.summary, files: outDir });
+              printJson({
+                runId: last.runId,
+                status: last.status,
+                judge: judgedBy,
+                summary: last.summary,
+                files: outDir,
+              });
             else {
               print(`run ${last.runId} ${last.status}: ${last.summary.samples} samples`);
-              for (const [k, m] of Object.entries(last.summary.metrics))
-                print(
-                  `  ${k}\t${m.mean.toFixed(4)} ± ${m.stderr.toFixed(4)}  [${m.ci95[0].toFixed(4)}, ${m.ci95[1].toFixed(4)}]`,
-                );
+              if (judgedBy) print(`  judged by ${judgedBy.name} (${judgedBy.model})`);
+              printSummary(last.summary);
               print(`  results in ${outDir}`);
             }
             if (last.status !== 'finished') process.exitCode = 1;
@@ -213,10 +269,7 @@ export function registerEvalCommands(program: Command): void {
       print(
         `run ${run.id} ${run.status}: ${run.taskName} on ${run.model}, contract ${run.contractHash.slice(0, 19)}`,
       );
-      for (const [k, m] of Object.entries(run.summary?.metrics ?? {}))
-        print(
-          `  ${k}\t${m.mean.toFixed(4)} ± ${m.stderr.toFixed(4)}  [${m.ci95[0].toFixed(4)}, ${m.ci95[1].toFixed(4)}]`,
-        );
+      if (run.summary) printSummary(run.summary);
     });
   evalCmd
     .command('list')
