@@ -7,6 +7,7 @@ import { type Logger, silentLogger } from '../common/logger.js';
 import type { Contract, GateMetric } from './contract.js';
 import { type Finding, FindingCollector } from './findings.js';
 import { type FormatId, type FormatOptions, type Turns, toExample } from './formats.js';
+import { KeyIndex } from './key-index.js';
 import { findNearDuplicatePairs, MINHASH_PERMS } from './minhash.js';
 import { detectFileKind, listDataFiles, readRowBatchesIter, readRowsIter } from './read-rows.js';
 import { renderExample } from './render-example.js';
@@ -138,7 +139,7 @@ function addFields(into: Record<string, FieldAcc>, from: Record<string, FieldAcc
 }
 
 interface Part {
-  state: ScanState;
+  state: ScanState<ArrayLike<number>>;
   /** Lines before this part in its file (worker ranges after the first). */
   lineOffset: number;
   splitFile?: number;
@@ -187,18 +188,24 @@ function startWorker(workerData: unknown): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
-function runWorker(input: unknown, signal?: AbortSignal): Promise<{ state: ScanState; lines: number }> {
+function runWorker(
+  input: unknown,
+  signal?: AbortSignal,
+): Promise<{ state: ScanState<Float64Array>; lines: number }> {
   return new Promise((resolve, reject) => {
     const w = startWorker(input);
     const onAbort = () => void w.terminate();
     signal?.addEventListener('abort', onAbort, { once: true });
-    w.once('message', (m: { state?: ScanState; lines?: number; error?: { message: string } }) => {
-      signal?.removeEventListener('abort', onAbort);
-      void w.terminate();
-      if (m.error || !m.state)
-        reject(new Error(`inspection worker failed: ${m.error?.message ?? 'no result'}`));
-      else resolve({ state: m.state, lines: m.lines ?? 0 });
-    });
+    w.once(
+      'message',
+      (m: { state?: ScanState<Float64Array>; lines?: number; error?: { message: string } }) => {
+        signal?.removeEventListener('abort', onAbort);
+        void w.terminate();
+        if (m.error || !m.state)
+          reject(new Error(`inspection worker failed: ${m.error?.message ?? 'no result'}`));
+        else resolve({ state: m.state, lines: m.lines ?? 0 });
+      },
+    );
     w.once('error', (err) => {
       signal?.removeEventListener('abort', onAbort);
       reject(err);
@@ -311,9 +318,11 @@ function mergeParts(
   const languages: Record<Language, number> = { ko: 0, en: 0, mixed: 0, other: 0 };
   const pii: Record<string, number> = {};
   const fileStats = files.map((file) => ({ file, rows: 0, bytes: 0 }));
-  const seenRows = new Map<number, number>();
-  const seenPairs = new Map<number, number>();
-  const seenUnique = new Map<number, number>();
+  const total = (table: (s: Part['state']) => ArrayLike<number>) =>
+    parts.reduce((n, p) => n + table(p.state).length, 0);
+  const seenRows = new KeyIndex(total((s) => s.rowKeys.keys));
+  const seenPairs = new KeyIndex(total((s) => s.pairKeys.keys));
+  const seenUnique = new KeyIndex(total((s) => s.uniqueKeys.keys));
   const at = (fi: number, line: number) => fi * 2 ** 32 + line;
   const nearSigs: Uint32Array[] = [];
   const nearWhere: { file: number; line: number; key: number }[] = [];
@@ -341,14 +350,11 @@ function mergeParts(
     for (const [k, v] of Object.entries(s.languages)) languages[k as Language] += v;
     for (const [k, v] of Object.entries(s.pii)) pii[k] = (pii[k] ?? 0) + v;
     // First-seen keys of this part against all earlier parts: duplicates across worker ranges and splits.
-    s.rowKeys.keys.forEach((k, i) => {
+    for (let i = 0; i < s.rowKeys.keys.length; i++) {
       const fi = s.rowKeys.files[i] ?? 0;
       const line = (s.rowKeys.lines[i] ?? 0) + off(fi);
-      const first = seenRows.get(k);
-      if (first === undefined) {
-        seenRows.set(k, at(fi, line));
-        return;
-      }
+      const first = seenRows.setIfAbsent(s.rowKeys.keys[i] ?? 0, at(fi, line));
+      if (first === undefined) continue;
       const ff = Math.floor(first / 2 ** 32);
       counts.exactDuplicates++;
       if (ff !== fi) counts.crossSplitDuplicates++;
@@ -358,9 +364,9 @@ function mergeParts(
         `identical to ${ff !== fi ? `${files[ff]}:` : 'line '}${first % 2 ** 32}`,
         { file: files[fi] ?? '', line },
       );
-    });
+    }
     // Contradictions inside this part were counted by its inspector; check only against earlier parts.
-    s.pairKeys.keys.forEach((_k, i) => {
+    for (let i = 0; i < s.pairKeys.keys.length; i++) {
       const fi = s.pairKeys.files[i] ?? 0;
       const line = (s.pairKeys.lines[i] ?? 0) + off(fi);
       const rev = s.pairKeys.reverse?.[i];
@@ -374,24 +380,23 @@ function mergeParts(
           { file: files[fi] ?? '', line },
         );
       }
-    });
-    s.pairKeys.keys.forEach((k, i) => {
+    }
+    for (let i = 0; i < s.pairKeys.keys.length; i++) {
       const fi = s.pairKeys.files[i] ?? 0;
-      if (!seenPairs.has(k)) seenPairs.set(k, at(fi, (s.pairKeys.lines[i] ?? 0) + off(fi)));
-    });
-    s.uniqueKeys.keys.forEach((k, i) => {
+      seenPairs.setIfAbsent(s.pairKeys.keys[i] ?? 0, at(fi, (s.pairKeys.lines[i] ?? 0) + off(fi)));
+    }
+    for (let i = 0; i < s.uniqueKeys.keys.length; i++) {
       const fi = s.uniqueKeys.files[i] ?? 0;
       const line = (s.uniqueKeys.lines[i] ?? 0) + off(fi);
-      const first = seenUnique.get(k);
-      if (first === undefined) seenUnique.set(k, at(fi, line));
-      else {
+      const first = seenUnique.setIfAbsent(s.uniqueKeys.keys[i] ?? 0, at(fi, line));
+      if (first !== undefined) {
         counts.uniqueViolations++;
         findings.add('AB_DATA_UNIQUE', 'error', `unique key repeats line ${first % 2 ** 32}`, {
           file: files[fi] ?? '',
           line,
         });
       }
-    });
+    }
     nearSigs.push(s.near.sigs);
     s.near.lines.forEach((line, i) => {
       const fi = s.near.files[i] ?? 0;

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Contract, ContractSchema } from './contract.js';
 import { readRowBatchesIter } from './read-rows.js';
-import { RowInspector, type RowInspectorOptions } from './row-inspector.js';
+import { packScanState, RowInspector, type RowInspectorOptions } from './row-inspector.js';
 
 /** Input of one inspection worker: a byte range of one plain JSONL file. */
 export interface InspectWorkerInput {
@@ -27,8 +27,8 @@ async function run(input: InspectWorkerInput): Promise<void> {
   })) {
     for (const item of batch) inspector.add(item);
   }
-  const state = inspector.finish();
-  parentPort?.postMessage({ state, lines }, [state.near.sigs.buffer as ArrayBuffer]);
+  const { state, transfer } = packScanState(inspector.finish());
+  parentPort?.postMessage({ state, lines }, transfer);
 }
 
 if (parentPort) {

@@ -10,6 +10,7 @@ import {
   type Turns,
   toExample,
 } from './formats.js';
+import { KeyIndex } from './key-index.js';
 import {
   hash52,
   hashKeys52,
@@ -47,13 +48,16 @@ export interface FieldAcc {
   charsMax: number;
 }
 
-/** A first-seen index (key → where) exported as parallel arrays so worker results merge in order. */
-export interface KeyTable {
-  keys: number[];
-  lines: number[];
-  files: number[];
+/**
+ * A first-seen index (key → where) exported as parallel columns so worker results merge in
+ * order: arrays while a scan fills them, typed arrays when a worker hands them over (`packScanState`).
+ */
+export interface KeyTable<C extends ArrayLike<number> = number[]> {
+  keys: C;
+  lines: C;
+  files: C;
   /** For preference pairs: the key of the same pair with chosen and rejected swapped. */
-  reverse?: number[];
+  reverse?: C;
 }
 
 export type CountName =
@@ -82,7 +86,7 @@ export type CountName =
   | 'formatErrorRows';
 
 /** What one scan (a whole file, or one worker's byte range) learned; plain data, so it crosses threads. */
-export interface ScanState {
+export interface ScanState<C extends ArrayLike<number> = number[]> {
   rows: number;
   badRows: number;
   bytes: number;
@@ -92,9 +96,9 @@ export interface ScanState {
   languages: Record<Language, number>;
   pii: Record<string, number>;
   findings: Finding[];
-  rowKeys: KeyTable;
-  pairKeys: KeyTable;
-  uniqueKeys: KeyTable;
+  rowKeys: KeyTable<C>;
+  pairKeys: KeyTable<C>;
+  uniqueKeys: KeyTable<C>;
   near: { sigs: Uint32Array; lines: number[]; files: number[]; rowKeys: number[] };
 }
 
@@ -134,9 +138,9 @@ export class RowInspector {
   private readonly checkRow?: (
     row: Record<string, unknown>,
   ) => ReturnType<ReturnType<typeof compileContract>>;
-  private readonly seenRows = new Map<number, number>();
-  private readonly seenPairs = new Map<number, number>();
-  private readonly seenUnique = new Map<number, number>();
+  private readonly seenRows = new KeyIndex();
+  private readonly seenPairs = new KeyIndex();
+  private readonly seenUnique = new KeyIndex();
   private readonly nearLimit: number;
   private readonly fileIndex = new Map<string, number>();
   private readonly allowedLanguages?: Set<string>;
@@ -293,7 +297,7 @@ export class RowInspector {
 
     // Exact duplicates over the whole record.
     const rowKey = hashRecord52(item.bytes ?? item.raw ?? JSON.stringify(row));
-    const first = this.seenRows.get(rowKey);
+    const first = this.seenRows.setIfAbsent(rowKey, fi * 2 ** 32 + item.line);
     if (first !== undefined) {
       const firstFile = Math.floor(first / 2 ** 32);
       const firstLine = first % 2 ** 32;
@@ -306,7 +310,6 @@ export class RowInspector {
         item,
       );
     } else {
-      this.seenRows.set(rowKey, fi * 2 ** 32 + item.line);
       s.rowKeys.keys.push(rowKey);
       s.rowKeys.lines.push(item.line);
       s.rowKeys.files.push(fi);
@@ -316,7 +319,7 @@ export class RowInspector {
     for (const u of this.opts.contract?.unique ?? []) {
       const fields = typeof u === 'string' ? [u] : u;
       const k = hash52(fields.map((f) => JSON.stringify(row[f] ?? null)).join('\u0000'));
-      const at = this.seenUnique.get(k);
+      const at = this.seenUnique.setIfAbsent(k, fi * 2 ** 32 + item.line);
       if (at !== undefined) {
         c.uniqueViolations++;
         this.hit(
@@ -327,7 +330,6 @@ export class RowInspector {
           fields.join(','),
         );
       } else {
-        this.seenUnique.set(k, fi * 2 ** 32 + item.line);
         s.uniqueKeys.keys.push(k);
         s.uniqueKeys.lines.push(item.line);
         s.uniqueKeys.files.push(fi);
@@ -473,8 +475,7 @@ export class RowInspector {
           item,
         );
       }
-      if (!this.seenPairs.has(fwd)) {
-        this.seenPairs.set(fwd, fi * 2 ** 32 + item.line);
+      if (this.seenPairs.setIfAbsent(fwd, fi * 2 ** 32 + item.line) === undefined) {
         const t = this.state.pairKeys;
         t.keys.push(fwd);
         t.reverse?.push(rev);
@@ -551,6 +552,37 @@ export class RowInspector {
     this.state.near.sigs = this.state.near.sigs.slice(0, n * MINHASH_PERMS);
     return this.state;
   }
+}
+
+/**
+ * The scan state with its key tables as Float64Arrays, and the buffers to transfer: a worker
+ * hands over a few hundred thousand keys per table without a structured copy of each number.
+ */
+export function packScanState(state: ScanState): {
+  state: ScanState<Float64Array>;
+  transfer: ArrayBuffer[];
+} {
+  const transfer: ArrayBuffer[] = [state.near.sigs.buffer as ArrayBuffer];
+  const column = (c: number[]) => {
+    const packed = Float64Array.from(c);
+    transfer.push(packed.buffer);
+    return packed;
+  };
+  const table = (t: KeyTable) => ({
+    keys: column(t.keys),
+    lines: column(t.lines),
+    files: column(t.files),
+    ...(t.reverse ? { reverse: column(t.reverse) } : {}),
+  });
+  return {
+    state: {
+      ...state,
+      rowKeys: table(state.rowKeys),
+      pairKeys: table(state.pairKeys),
+      uniqueKeys: table(state.uniqueKeys),
+    },
+    transfer,
+  };
 }
 
 function plainLen(v: unknown[]): number {
