@@ -1,6 +1,7 @@
 import { parseAt } from '../common/errors.js';
 import { getModel } from '../registry/index.js';
 import type { Store } from '../store/index.js';
+import { resolveTask } from './builtin-tasks.js';
 import { getEndpoint } from './endpoints.js';
 import { EvaluationError } from './errors.js';
 import {
@@ -11,7 +12,6 @@ import {
   SuiteSchema,
   type TaskInfo,
 } from './hub-schemas.js';
-import { loadTask } from './load-task.js';
 import { type TaskSpec, TaskSpecSchema } from './schemas.js';
 
 const now = () => new Date().toISOString();
@@ -29,9 +29,20 @@ function taskInfo(spec: TaskSpec, source: string, createdAt: string): TaskInfo {
   };
 }
 
-/** Imports a task file (lm-eval YAML or ours) into the hub's task list; re-importing replaces it. */
-export async function importHubTask(store: Store, input: ImportTaskInput): Promise<TaskInfo> {
-  const spec = await loadTask(input.file, input.datasetPath ? { datasetPath: input.datasetPath } : {});
+/**
+ * Imports a task into the hub's task list: a built-in (`mt-bench`, `arena-hard`, its data under
+ * `benchmarksDir` unless `datasetPath` names the folder) or a task file (lm-eval YAML or ours).
+ * Re-importing replaces it.
+ */
+export async function importHubTask(
+  store: Store,
+  input: ImportTaskInput,
+  opts: { benchmarksDir: string },
+): Promise<TaskInfo> {
+  const { task: spec } = await resolveTask(input.file, {
+    benchmarksDir: opts.benchmarksDir,
+    ...(input.datasetPath && { datasetPath: input.datasetPath }),
+  });
   const createdAt = now();
   await store.db
     .insertInto('eval_tasks')
@@ -151,6 +162,7 @@ export function applySettings(
   spec: TaskSpec,
   s: {
     maxTokens?: number | undefined;
+    judgeMaxTokens?: number | undefined;
     temperature?: number | undefined;
     numFewshot?: number | undefined;
     seed?: number | undefined;
@@ -165,6 +177,9 @@ export function applySettings(
       ...(s.temperature !== undefined && { temperature: s.temperature }),
       ...(s.seed !== undefined && { seed: s.seed }),
     },
+    ...(spec.judge && {
+      judge: { ...spec.judge, ...(s.judgeMaxTokens !== undefined && { maxTokens: s.judgeMaxTokens }) },
+    }),
   };
 }
 

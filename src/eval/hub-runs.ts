@@ -2,6 +2,7 @@ import { parseAt } from '../common/errors.js';
 import { type Logger, silentLogger } from '../common/logger.js';
 import { getModel } from '../registry/index.js';
 import { enqueueJob, getJob, type Job, type JobContext, listJobs, type Store } from '../store/index.js';
+import { loadBuiltinDocs } from './builtin-tasks.js';
 import { getEndpoint, resolveEndpointTarget } from './endpoints.js';
 import { EvaluationError } from './errors.js';
 import { applySettings, getHubTask, getSuite } from './hub-catalog.js';
@@ -16,7 +17,9 @@ import {
   type Preflight,
   type RunTarget,
 } from './hub-schemas.js';
+import { missingJudge, requireJudgeEndpoint } from './judge.js';
 import { checkCapabilities, type EvalEvent, evaluateIter, requiredCapability } from './run-eval.js';
+import type { Endpoint, TaskSpec } from './schemas.js';
 
 export const EVAL_JOB_KIND = 'eval-run';
 
@@ -64,9 +67,21 @@ async function expand(
   return (input.tasks ?? []).map((task) => ({ task, settings: input.settings ?? {}, suite: null }));
 }
 
+const JUDGE_FIELD = 'judgeEndpointId';
+
+/** Why the named judge cannot grade a judged task: none named, or its probe found no chat API. */
+function judgeRefusal(task: TaskSpec, judge: Endpoint | null): string | null {
+  const missing = missingJudge(task, judge !== null);
+  if (missing) return `${missing}; pick one with the judge picker (${JUDGE_FIELD})`;
+  if (task.outputType === 'judge' && judge?.capabilities && !judge.capabilities.chat)
+    return `judge endpoint "${judge.name}" has no chat API, which judging needs`;
+  return null;
+}
+
 /** The probe's verdict for every target × task, before anything is queued. */
 export async function preflightRuns(store: Store, input: EnqueueRunsInput): Promise<Preflight> {
   const items = await expand(store, input);
+  const judge = input.judgeEndpointId ? await getEndpoint(store, input.judgeEndpointId) : null;
   const verdicts: Preflight['verdicts'] = [];
   for (const t of input.targets) {
     const target = await resolveTarget(store, t);
@@ -75,6 +90,11 @@ export async function preflightRuns(store: Store, input: EnqueueRunsInput): Prom
       const task = await getHubTask(store, item.task);
       const need = requiredCapability(task);
       const base = { target: target.key, targetLabel: target.label, task: item.task };
+      const refusal = judgeRefusal(task, judge);
+      if (refusal) {
+        verdicts.push({ ...base, isOk: false, reason: refusal });
+        continue;
+      }
       if (!endpoint.capabilities) {
         verdicts.push({
           ...base,
@@ -97,7 +117,9 @@ export async function preflightRuns(store: Store, input: EnqueueRunsInput): Prom
 /** Queues one job per target × task (a suite expands into its tasks with their pinned settings). */
 export async function enqueueRuns(store: Store, input: EnqueueRunsInput): Promise<EvalJob[]> {
   const items = await expand(store, input);
-  for (const item of items) await getHubTask(store, item.task);
+  const judge = input.judgeEndpointId ? await getEndpoint(store, input.judgeEndpointId) : null;
+  for (const item of items)
+    requireJudgeEndpoint(await getHubTask(store, item.task), judge !== null, JUDGE_FIELD);
   const targets = [];
   for (const t of input.targets) targets.push(await resolveTarget(store, t));
   const jobs: EvalJob[] = [];
@@ -109,6 +131,7 @@ export async function enqueueRuns(store: Store, input: EnqueueRunsInput): Promis
         modelId: target.modelId,
         suite: item.suite,
         settings: item.settings,
+        judgeEndpointId: judge?.id ?? null,
       };
       const job = await enqueueJob(store, { kind: EVAL_JOB_KIND, payload, maxAttempts: 3 });
       jobs.push(await toEvalJob(store, job));
@@ -129,6 +152,7 @@ function progressOf(job: Job): EvalProgress | null {
 export async function toEvalJob(store: Store, job: Job): Promise<EvalJob> {
   const p = parseAt(EvalJobPayloadSchema, job.payload, { field: `jobs.${job.id}.payload` });
   const endpoint = await getEndpoint(store, p.endpointId).catch(() => null);
+  const judge = p.judgeEndpointId ? await getEndpoint(store, p.judgeEndpointId).catch(() => null) : null;
   const model = p.modelId ? await getModel(store, p.modelId).catch(() => null) : null;
   const link = await store.db
     .selectFrom('eval_run_links')
@@ -144,6 +168,8 @@ export async function toEvalJob(store: Store, job: Job): Promise<EvalJob> {
     endpointName: endpoint?.name ?? null,
     modelId: p.modelId,
     modelName: model ? `${model.name}@${model.version}` : null,
+    judgeEndpointId: p.judgeEndpointId,
+    judgeEndpointName: judge?.name ?? null,
     suite: p.suite,
     runId: link?.run_id ?? progress?.runId ?? null,
     progress,
@@ -209,6 +235,8 @@ export async function runEvalJob(
   const p = parseAt(EvalJobPayloadSchema, job.payload, { field: `jobs.${job.id}.payload` });
   const task = applySettings(await getHubTask(store, p.task), p.settings);
   const endpoint = await getEndpoint(store, p.endpointId);
+  const judge = p.judgeEndpointId ? await getEndpoint(store, p.judgeEndpointId) : null;
+  const docs = await loadBuiltinDocs(task);
   const model = p.modelId ? await getModel(store, p.modelId) : null;
   const link = await store.db
     .selectFrom('eval_run_links')
@@ -225,6 +253,8 @@ export async function runEvalJob(
         id: endpoint.id,
         capabilities: endpoint.capabilities,
       },
+      ...(judge && { judgeEndpoint: resolveEndpointTarget(judge, ctx.env) }),
+      ...(docs && { docs }),
       ...(p.settings.limit !== undefined && { limit: p.settings.limit }),
       ...(link && { runId: link.run_id }),
       chatTemplateHash: task.chat.enabled ? (model?.chatTemplate?.hash ?? null) : null,

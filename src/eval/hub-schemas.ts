@@ -10,6 +10,8 @@ import { CapabilitiesSchema } from './schemas.js';
 export const PinnedSettingsSchema = z.object({
   limit: z.number().int().positive().max(100_000).optional(),
   maxTokens: z.number().int().positive().max(32_768).optional(),
+  /** The judge's max new tokens, for judged tasks. */
+  judgeMaxTokens: z.number().int().positive().max(32_768).optional(),
   temperature: z.number().min(0).max(2).optional(),
   numFewshot: z.number().int().min(0).max(64).optional(),
   seed: z.number().int().optional(),
@@ -40,9 +42,12 @@ export const TaskInfoSchema = z.object({
 export type TaskInfo = z.infer<typeof TaskInfoSchema>;
 
 export const ImportTaskInputSchema = z.object({
-  /** An lm-eval YAML or an Alignboard task YAML on the server's disk. */
+  /** A built-in task (`mt-bench`, `arena-hard`), or an lm-eval or Alignboard task YAML on the server's disk. */
   file: z.string().min(1).max(2000),
-  /** Where the task's data lives on disk (instead of the Hub id in the YAML). */
+  /**
+   * Where the task's data lives on disk (instead of the Hub id in the YAML); for a built-in, the
+   * folder of its upstream files (default: the server's benchmarks directory).
+   */
   datasetPath: z.string().min(1).max(2000).optional(),
 });
 export type ImportTaskInput = z.infer<typeof ImportTaskInputSchema>;
@@ -61,6 +66,8 @@ export const EnqueueRunsInputSchema = z
     tasks: z.array(z.string().min(1).max(300)).max(100).optional(),
     /** Settings for `tasks` (suites carry their own). */
     settings: PinnedSettingsSchema.optional(),
+    /** The endpoint that grades judged tasks (MT-Bench, arena-hard); required when one is queued. */
+    judgeEndpointId: z.string().min(1).max(100).optional(),
   })
   .refine((v) => v.suite !== undefined || (v.tasks?.length ?? 0) > 0, {
     message: 'name a suite or at least one task',
@@ -75,6 +82,8 @@ export const EvalJobPayloadSchema = z.object({
   modelId: z.string().nullable(),
   suite: z.string().nullable(),
   settings: PinnedSettingsSchema,
+  // Jobs queued before judges could be named carry none.
+  judgeEndpointId: z.string().nullable().default(null),
 });
 export type EvalJobPayload = z.infer<typeof EvalJobPayloadSchema>;
 
@@ -96,6 +105,8 @@ export const EvalJobSchema = z.object({
   endpointName: z.string().nullable(),
   modelId: z.string().nullable(),
   modelName: z.string().nullable(),
+  judgeEndpointId: z.string().nullable(),
+  judgeEndpointName: z.string().nullable(),
   suite: z.string().nullable(),
   runId: z.string().nullable(),
   progress: EvalProgressSchema.nullable(),

@@ -56,6 +56,10 @@ export function startEvalWorker(opts: {
     const facts = (extra: [string, string][]): [string, string][] => [
       ['task', job.task],
       ['model', job.modelName ?? job.endpointName ?? job.endpointId],
+      // A judged score means little without its judge.
+      ...(job.judgeEndpointId
+        ? [['judge', job.judgeEndpointName ?? job.judgeEndpointId] as [string, string]]
+        : []),
       ...extra,
     ];
     const owner = job.modelId ? ((await getRunOwner(job)) ?? null) : null;

@@ -1,27 +1,10 @@
 import { expect, test } from 'vitest';
-import type { EvalJob, Leaderboard, RunDetail, SamplePage } from '../../src/eval/index.js';
+import type { Leaderboard, RunDetail, SamplePage } from '../../src/eval/index.js';
 import { startEngine } from '../eval/engine.js';
 import { startTestServer } from '../helpers/server.js';
-import { api, readEvents, writeToyTask } from './hub.js';
+import { api, runAndWait, writeToyTask } from './hub.js';
 
 type Endpoint = { id: string; name: string; apiKeyEnv?: string };
-
-async function runAndWait(base: string, body: unknown, jobs: number): Promise<EvalJob[]> {
-  const finished = new Map<string, EvalJob>();
-  const stream = readEvents(`${base}/api/eval/events`, (e) => {
-    if (e.event === 'job') {
-      const job = (e.data as { job: EvalJob }).job;
-      if (job.status !== 'running' && job.status !== 'queued') finished.set(job.id, job);
-    }
-    return finished.size >= jobs;
-  });
-  // Subscribe first, then queue, so no event is missed.
-  await new Promise((r) => setTimeout(r, 100));
-  const { jobs: queued } = await api<{ jobs: EvalJob[] }>(base, 'POST', '/eval/runs', body, 201);
-  expect(queued).toHaveLength(jobs);
-  await stream;
-  return queued.map((j) => finished.get(j.id) as EvalJob);
-}
 
 test('queue a toy task on an endpoint, stream progress, read the run, its samples and the leaderboard; temperature splits contract groups', {
   timeout: 90_000,

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
+import type { EvalJob } from '../../src/eval/index.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /** JSON over HTTP against a test server, failing loudly with the body on an unexpected status. */
@@ -88,4 +89,22 @@ export async function readEvents(
     ctrl.abort();
   }
   return seen;
+}
+
+/** Queues runs through the API and waits on the event stream until each of its `jobs` has ended. */
+export async function runAndWait(base: string, body: unknown, jobs: number): Promise<EvalJob[]> {
+  const finished = new Map<string, EvalJob>();
+  const stream = readEvents(`${base}/api/eval/events`, (e) => {
+    if (e.event === 'job') {
+      const job = (e.data as { job: EvalJob }).job;
+      if (job.status !== 'running' && job.status !== 'queued') finished.set(job.id, job);
+    }
+    return finished.size >= jobs;
+  });
+  // Subscribe first, then queue, so no event is missed.
+  await new Promise((r) => setTimeout(r, 100));
+  const { jobs: queued } = await api<{ jobs: EvalJob[] }>(base, 'POST', '/eval/runs', body, 201);
+  expect(queued).toHaveLength(jobs);
+  await stream;
+  return queued.map((j) => finished.get(j.id) as EvalJob);
 }

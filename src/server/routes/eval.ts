@@ -60,7 +60,7 @@ const tags = ['eval'];
  * progress (SSE), run pages with samples, the leaderboard and comparisons. Starts this process's
  * evaluation worker and stops it (handing a running job back to the queue) on close.
  */
-export const evalRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, log }) => {
+export const evalRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, log, config }) => {
   const elog = log.child({ domain: 'eval' });
   const worker = startEvalWorker({ store, log });
   // preClose: event streams must end before the server waits for its connections to drain.
@@ -119,13 +119,15 @@ export const evalRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store,
     '/tasks/import',
     {
       schema: {
-        summary: 'Import an lm-eval or Alignboard task YAML from the server disk',
+        summary:
+          'Import a built-in task (mt-bench, arena-hard) or a task YAML (lm-eval or Alignboard) from the server disk',
         tags,
         body: ImportTaskInputSchema,
         response: { 201: TaskInfoSchema, ...errors },
       },
     },
-    async (req, reply) => reply.status(201).send(await importHubTask(store, req.body)),
+    async (req, reply) =>
+      reply.status(201).send(await importHubTask(store, req.body, { benchmarksDir: config.benchmarksDir })),
   );
   app.get(
     '/suites',

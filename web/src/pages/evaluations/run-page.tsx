@@ -196,7 +196,7 @@ function ImportTaskForm() {
   const [datasetPath, setDatasetPath] = useState('');
   return (
     <details>
-      <summary>Import a task (lm-eval or Alignboard YAML on the server)</summary>
+      <summary>Import a task (mt-bench, arena-hard, or an lm-eval or Alignboard YAML on the server)</summary>
       <form
         className="inline-form"
         aria-label="Import task"
@@ -207,7 +207,7 @@ function ImportTaskForm() {
       >
         <input
           className="input"
-          placeholder="/path/to/task.yaml"
+          placeholder="mt-bench, arena-hard or /path/to/task.yaml"
           aria-label="Task file"
           value={file}
           onChange={(e) => setFile(e.target.value)}
@@ -237,6 +237,7 @@ function RunCard() {
   const [selected, setSelected] = useState<string[]>([]);
   const [what, setWhat] = useState('');
   const [limit, setLimit] = useState('');
+  const [judgeId, setJudgeId] = useState('');
   const options = [
     ...(suites.data ?? []).map((s) => ({ value: `suite:${s.name}`, label: `suite ${s.name}` })),
     ...(tasks.data ?? []).map((t) => ({ value: `task:${t.name}`, label: `task ${t.name}` })),
@@ -245,6 +246,12 @@ function RunCard() {
   const suite = choice.startsWith('suite:')
     ? suites.data?.find((s) => `suite:${s.name}` === choice)
     : undefined;
+  // A judged task (MT-Bench, arena-hard) is graded by another endpoint, picked here.
+  const judgedTasks = new Set((tasks.data ?? []).filter((t) => t.outputType === 'judge').map((t) => t.name));
+  const isJudged = suite
+    ? suite.items.some((i) => judgedTasks.has(i.task))
+    : judgedTasks.has(choice.slice('task:'.length));
+  const judgeEndpointId = isJudged ? judgeId : '';
   const targets = [
     ...(bindings.data ?? []).map((b) => ({
       key: `model:${b.modelId}`,
@@ -264,8 +271,9 @@ function RunCard() {
       ...(choice.startsWith('suite:')
         ? { suite: choice.slice(6) }
         : { tasks: [choice.slice(5)], ...(Number(limit) > 0 && { settings: { limit: Number(limit) } }) }),
+      ...(judgeEndpointId && { judgeEndpointId }),
     };
-  }, [selected, choice, limit]);
+  }, [selected, choice, limit, judgeEndpointId]);
   const preflight = usePreflight(request);
   const isBlocked = preflight.data?.verdicts.some((v) => !v.isOk) ?? false;
   const toggle = (k: string) => setSelected((s) => (s.includes(k) ? s.filter((x) => x !== k) : [...s, k]));
@@ -310,6 +318,24 @@ function RunCard() {
             />
           </label>
         ) : null}
+        {isJudged ? (
+          <label>
+            Judge{' '}
+            <select
+              className="input"
+              aria-label="Judge endpoint"
+              value={judgeId}
+              onChange={(e) => setJudgeId(e.target.value)}
+            >
+              <option value="">pick a judge endpoint</option>
+              {endpoints.data?.map((e) => (
+                <option key={e.id} value={e.id}>
+                  {e.name} ({e.model})
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
       </div>
       {suite ? (
         <p className="muted pinned">
@@ -320,6 +346,7 @@ function RunCard() {
               {i.limit !== undefined ? ` limit=${i.limit}` : ''}
               {i.numFewshot !== undefined ? ` fewshot=${i.numFewshot}` : ''}
               {i.maxTokens !== undefined ? ` max_tokens=${i.maxTokens}` : ''}
+              {i.judgeMaxTokens !== undefined ? ` judge_max_tokens=${i.judgeMaxTokens}` : ''}
               {i.temperature !== undefined ? ` temperature=${i.temperature}` : ''}
             </code>
           ))}
@@ -385,7 +412,12 @@ function JobsCard() {
               return (
                 <tr key={j.id} data-job={j.id}>
                   <td>{j.runId ? <Link to={evalRunHref(j.runId)}>{j.task}</Link> : j.task}</td>
-                  <td>{j.modelName ?? j.endpointName}</td>
+                  <td>
+                    {j.modelName ?? j.endpointName}
+                    {j.judgeEndpointName ? (
+                      <span className="muted"> judged by {j.judgeEndpointName}</span>
+                    ) : null}
+                  </td>
                   <td>
                     <StatusBadge tone={JOB_TONE[j.status]}>{j.status}</StatusBadge>
                     {j.error ? <span className="muted"> {j.error}</span> : null}
