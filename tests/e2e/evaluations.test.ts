@@ -4,12 +4,15 @@ import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
+import { loadConfig } from '../../src/common/config.js';
 import type { EvalJob } from '../../src/eval/index.js';
 import { buildEngineServer } from '../../src/server/engine-api/index.js';
+import { startEngine } from '../eval/engine.js';
 import { BENCHMARKS, LM_EVAL_TASKS } from '../eval/shared-paths.js';
 import { api, writeToyTask } from '../eval-hub/hub.js';
 import { collectPageErrors, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
 import { startTestServer } from '../helpers/server.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import { writeTinyModel } from '../helpers/tiny-model.js';
 
 const webDir = fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -242,6 +245,58 @@ describe.runIf(hasChromium())('evaluations in chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(dialogs).toBe(0);
     await screenshot(page, 'eval-xss-inert');
+    expect(errors).toEqual([]);
+  });
+
+  test('a judged suite shows the judge picker; refused until a judge is picked, then MT-Bench runs judged by it', {
+    timeout: 120_000,
+  }, async () => {
+    const candidate = await startEngine({ seed: 1, modelName: 'cand', contextLength: 8192 });
+    const judge = await startEngine({ seed: 2, modelName: 'judge-engine', contextLength: 8192 });
+    const config = loadConfig({
+      ALIGNBOARD_DATA_DIR: await makeTempDir(),
+      ALIGNBOARD_PORT: '0',
+      ALIGNBOARD_BENCHMARKS_DIR: BENCHMARKS,
+    });
+    const { base } = await startTestServer({ config });
+    for (const [name, e] of [
+      ['candidate', candidate],
+      ['engine-judge', judge],
+    ] as const)
+      await api(base, 'POST', '/eval/endpoints', { name, baseUrl: e.baseUrl, model: e.model }, 201);
+    await api(base, 'POST', '/eval/tasks/import', { file: 'mt-bench' }, 201);
+    await api(base, 'POST', '/eval/tasks/import', { file: await writeToyTask() }, 201);
+    // Few tokens for a random tiny model, the judge's included.
+    const item = { task: 'mt_bench', limit: 1, maxTokens: 4, judgeMaxTokens: 3 };
+    await api(base, 'POST', '/eval/suites', { name: 'mt-bench-smoke', items: [item] }, 201);
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = collectPageErrors(page);
+    await page.goto(`${base}/evaluations`);
+    const run = page.getByRole('region', { name: 'Run an evaluation' });
+    await run.getByRole('checkbox', { name: /endpoint candidate/ }).check();
+    const what = run.getByLabel('Suite or task');
+    await what.selectOption({ label: 'task toy' });
+    await run.getByRole('table', { name: 'Capability check' }).getByText('ok').waitFor({ timeout: 20_000 });
+    expect(await run.getByLabel('Judge endpoint').count()).toBe(0);
+
+    await what.selectOption({ label: 'suite mt-bench-smoke' });
+    const verdicts = run.getByRole('table', { name: 'Capability check' });
+    await verdicts.getByText('refused').waitFor({ timeout: 20_000 });
+    await verdicts
+      .getByText('task "mt_bench" is graded by an LLM judge and no judge endpoint was named', {
+        exact: false,
+      })
+      .waitFor();
+    expect(await run.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true);
+    await screenshot(page, 'eval-judge-missing');
+
+    await run.getByLabel('Judge endpoint').selectOption({ label: 'engine-judge (judge-engine)' });
+    await verdicts.getByText('ok').waitFor({ timeout: 20_000 });
+    await run.getByRole('button', { name: 'Run', exact: true }).click();
+    const row = page.locator('tr', { hasText: 'judged by engine-judge' });
+    await row.getByText('succeeded').waitFor({ timeout: 60_000 });
+    await screenshot(page, 'eval-judged-run');
     expect(errors).toEqual([]);
   });
 });
