@@ -4,15 +4,12 @@ import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
-import { loadConfig } from '../../src/common/config.js';
 import type { EvalJob } from '../../src/eval/index.js';
 import { buildEngineServer } from '../../src/server/engine-api/index.js';
-import { startEngine } from '../eval/engine.js';
 import { BENCHMARKS, LM_EVAL_TASKS } from '../eval/shared-paths.js';
-import { api, writeToyTask } from '../eval-hub/hub.js';
+import { api, startJudgedHub, writeToyTask } from '../eval-hub/hub.js';
 import { collectPageErrors, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
 import { startTestServer } from '../helpers/server.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
 import { writeTinyModel } from '../helpers/tiny-model.js';
 
 const webDir = fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -251,19 +248,7 @@ describe.runIf(hasChromium())('evaluations in chromium', () => {
   test('a judged suite shows the judge picker; refused until a judge is picked, then MT-Bench runs judged by it', {
     timeout: 120_000,
   }, async () => {
-    const candidate = await startEngine({ seed: 1, modelName: 'cand', contextLength: 8192 });
-    const judge = await startEngine({ seed: 2, modelName: 'judge-engine', contextLength: 8192 });
-    const config = loadConfig({
-      ALIGNBOARD_DATA_DIR: await makeTempDir(),
-      ALIGNBOARD_PORT: '0',
-      ALIGNBOARD_BENCHMARKS_DIR: BENCHMARKS,
-    });
-    const { base } = await startTestServer({ config });
-    for (const [name, e] of [
-      ['candidate', candidate],
-      ['engine-judge', judge],
-    ] as const)
-      await api(base, 'POST', '/eval/endpoints', { name, baseUrl: e.baseUrl, model: e.model }, 201);
+    const { base } = await startJudgedHub();
     await api(base, 'POST', '/eval/tasks/import', { file: 'mt-bench' }, 201);
     await api(base, 'POST', '/eval/tasks/import', { file: await writeToyTask() }, 201);
     // Few tokens for a random tiny model, the judge's included.

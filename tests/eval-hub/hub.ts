@@ -1,7 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { loadConfig } from '../../src/common/config.js';
 import type { EvalJob } from '../../src/eval/index.js';
+import { startEngine } from '../eval/engine.js';
+import { BENCHMARKS } from '../eval/shared-paths.js';
+import { startTestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /** JSON over HTTP against a test server, failing loudly with the body on an unexpected status. */
@@ -107,4 +111,30 @@ export async function runAndWait(base: string, body: unknown, jobs: number): Pro
   expect(queued).toHaveLength(jobs);
   await stream;
   return queued.map((j) => finished.get(j.id) as EvalJob);
+}
+
+/**
+ * A test server that finds the built-in judged tasks' upstream files in the shared data (read in
+ * place), with two engines registered on it as endpoints `candidate` and `engine-judge`.
+ */
+export async function startJudgedHub() {
+  const candidate = await startEngine({ seed: 1, modelName: 'cand', contextLength: 8192 });
+  const judge = await startEngine({ seed: 2, modelName: 'judge-engine', contextLength: 8192 });
+  const config = loadConfig({
+    ALIGNBOARD_DATA_DIR: await makeTempDir(),
+    ALIGNBOARD_PORT: '0',
+    ALIGNBOARD_BENCHMARKS_DIR: BENCHMARKS,
+  });
+  const { base } = await startTestServer({ config });
+  const register = (name: string, e: { baseUrl: string; model: string }) =>
+    api<{ id: string; name: string }>(
+      base,
+      'POST',
+      '/eval/endpoints',
+      { name, baseUrl: e.baseUrl, model: e.model },
+      201,
+    );
+  const candidateEndpoint = await register('candidate', candidate);
+  const judgeEndpoint = await register('engine-judge', judge);
+  return { base, candidate, judge, candidateEndpoint, judgeEndpoint };
 }

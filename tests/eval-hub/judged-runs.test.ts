@@ -1,39 +1,13 @@
 import { expect, test } from 'vitest';
-import { loadConfig } from '../../src/common/config.js';
 import type { Preflight, RunDetail, SamplePage, TaskInfo } from '../../src/eval/index.js';
-import { answerIn, startEngine } from '../eval/engine.js';
-import { BENCHMARKS } from '../eval/shared-paths.js';
-import { startTestServer } from '../helpers/server.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
-import { api, runAndWait } from './hub.js';
-
-type Endpoint = { id: string; name: string };
+import { answerIn } from '../eval/engine.js';
+import { api, runAndWait, startJudgedHub } from './hub.js';
 
 test('hub: built-in MT-Bench and arena-hard queued with an engine judge succeed; without a judge, preflight and the queue refuse', {
   timeout: 180_000,
 }, async () => {
-  const candidate = await startEngine({ seed: 1, modelName: 'cand', contextLength: 8192 });
-  const judge = await startEngine({ seed: 2, modelName: 'judge-engine', contextLength: 8192 });
-  // The server finds the built-ins' upstream files in the shared data, read in place.
-  const config = loadConfig({
-    ALIGNBOARD_DATA_DIR: await makeTempDir(),
-    ALIGNBOARD_PORT: '0',
-    ALIGNBOARD_BENCHMARKS_DIR: BENCHMARKS,
-  });
-  const { base } = await startTestServer({ config });
-  const add = async (name: string, e: { baseUrl: string; model: string }) => {
-    const ep = await api<Endpoint>(
-      base,
-      'POST',
-      '/eval/endpoints',
-      { name, baseUrl: e.baseUrl, model: e.model },
-      201,
-    );
-    await api(base, 'POST', `/eval/endpoints/${ep.id}/probe`);
-    return ep;
-  };
-  const cand = await add('candidate', candidate);
-  const judgeEp = await add('engine-judge', judge);
+  const { base, judge, candidateEndpoint: cand, judgeEndpoint: judgeEp } = await startJudgedHub();
+  for (const ep of [cand, judgeEp]) await api(base, 'POST', `/eval/endpoints/${ep.id}/probe`);
   judge.chats.length = 0;
   const mt = await api<TaskInfo>(base, 'POST', '/eval/tasks/import', { file: 'mt-bench' }, 201);
   const ah = await api<TaskInfo>(base, 'POST', '/eval/tasks/import', { file: 'arena-hard' }, 201);
