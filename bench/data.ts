@@ -88,26 +88,29 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
+const builtData = new URL('../dist/data/', import.meta.url);
+
 /**
- * The data domain from dist/: its workers then load plain JS, where from the sources each worker
- * thread would compile TypeScript under tsx first (about 1 CPU second per thread).
+ * The inspection runs from dist/ (its workers then load plain JS, where from the sources each
+ * worker thread would compile TypeScript under tsx first, about 1 CPU second per thread), so
+ * dist/data must be built from the current sources.
  */
-async function importBuiltData(): Promise<typeof import('../src/data/index.js')> {
+function assertBuiltDataFresh(): void {
   const src = new URL('../src/data/', import.meta.url);
-  const dist = new URL('../dist/data/', import.meta.url);
   const stale = readdirSync(src)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
     .filter((f) => {
-      const js = new URL(f.replace(/\.ts$/, '.js'), dist);
+      const js = new URL(f.replace(/\.ts$/, '.js'), builtData);
       return !existsSync(js) || statSync(js).mtimeMs < statSync(new URL(f, src)).mtimeMs;
     });
   if (stale.length)
     throw new Error(`dist/data is older than src/data (${stale.join(', ')}): run npm run build first`);
-  return import(new URL('index.js', dist).href);
 }
 
 async function childInspect(file: string, workers: number): Promise<object> {
-  const { inspectDataset, parseContract } = await importBuiltData();
+  const { inspectDataset, parseContract }: typeof import('../src/data/index.js') = await import(
+    new URL('index.js', builtData).href
+  );
   const contract = parseContract(`
 name: bench-prefs
 version: 1
@@ -156,6 +159,7 @@ export default async function main(args: string[]): Promise<void> {
   const sizeMb = Number(arg('--size-mb') ?? 1100);
   const file = arg('--file') ?? path.join(os.tmpdir(), `alignboard-bench-prefs-${sizeMb}mb.jsonl`);
   const workers = Number(arg('--workers') ?? os.availableParallelism());
+  assertBuiltDataFresh();
   const want = sizeMb * 1e6;
   if (!existsSync(file) || statSync(file).size < want) {
     process.stderr.write(`generating ${file} (${sizeMb} MB)…\n`);
