@@ -23,6 +23,17 @@ export interface Decoding {
   logprobs?: boolean;
 }
 
+/** The request fields both completion routes share (OpenAI allows at most four stop sequences). */
+function decodingFields(d: Decoding) {
+  return {
+    temperature: d.temperature,
+    max_tokens: d.maxTokens,
+    ...(d.topP !== undefined && { top_p: d.topP }),
+    ...(d.stop?.length && { stop: d.stop.slice(0, 4) }),
+    ...(d.seed !== undefined && { seed: d.seed }),
+  };
+}
+
 const LogprobsSchema = z.object({
   tokens: z.array(z.string()),
   token_logprobs: z.array(z.number().nullable()),
@@ -167,11 +178,7 @@ export class EndpointClient {
     const body = {
       model: this.target.model,
       prompt,
-      temperature: d.temperature,
-      max_tokens: d.maxTokens,
-      ...(d.topP !== undefined && { top_p: d.topP }),
-      ...(d.stop?.length && { stop: d.stop.slice(0, 4) }),
-      ...(d.seed !== undefined && { seed: d.seed }),
+      ...decodingFields(d),
       ...(d.logprobs && { logprobs: 1 }),
     };
     const r = await this.call(
@@ -189,15 +196,7 @@ export class EndpointClient {
   }
 
   async chat(messages: ChatMessage[], d: Decoding, signal?: AbortSignal): Promise<Generated> {
-    const body = {
-      model: this.target.model,
-      messages,
-      temperature: d.temperature,
-      max_tokens: d.maxTokens,
-      ...(d.topP !== undefined && { top_p: d.topP }),
-      ...(d.stop?.length && { stop: d.stop.slice(0, 4) }),
-      ...(d.seed !== undefined && { seed: d.seed }),
-    };
+    const body = { model: this.target.model, messages, ...decodingFields(d) };
     const r = await this.call(
       'POST /chat/completions',
       { method: 'POST', path: 'chat/completions', body },
