@@ -73,13 +73,34 @@ function reserveScratch(bytes: number): void {
   scratchWords = new Int32Array(scratch.buffer, scratch.byteOffset, scratch.length >>> 2);
 }
 
-/** `hash52`'s two lanes over the 32-bit words of `scratch[0, n)`, the last 1-3 bytes packed into one word. */
+/**
+ * `hash52`'s step over the 32-bit words of `scratch[0, n)` in four lanes: even words feed lanes a
+ * and b, odd words c and d, the last 1-3 bytes (packed into one word) c and d. Each lane waits on
+ * its own multiply, so two words a step run in about the time of one (1.4 against 2.6 µs on a
+ * 1.6 kB line); a difference confined to even or to odd words still meets two full lanes.
+ */
 function hashScratch52(n: number): number {
   let a = 0x811c9dc5;
   let b = 0x01234567 ^ n;
+  let c = 0x9e3779b9;
+  let d = 0x7f4a7c15 ^ n;
   const full = n >>> 2;
-  for (let i = 0; i < full; i++) {
-    const w = scratchWords[i] as number;
+  const words = scratchWords;
+  let i = 0;
+  for (; i + 1 < full; i += 2) {
+    const w = words[i] as number;
+    const v = words[i + 1] as number;
+    a = Math.imul(a ^ w, 0x01000193);
+    a = (a << 13) | (a >>> 19);
+    b = Math.imul(b ^ w, 0x5bd1e995);
+    b = (b << 17) | (b >>> 15);
+    c = Math.imul(c ^ v, 0x01000193);
+    c = (c << 13) | (c >>> 19);
+    d = Math.imul(d ^ v, 0x5bd1e995);
+    d = (d << 17) | (d >>> 15);
+  }
+  if (i < full) {
+    const w = words[i] as number;
     a = Math.imul(a ^ w, 0x01000193);
     a = (a << 13) | (a >>> 19);
     b = Math.imul(b ^ w, 0x5bd1e995);
@@ -87,11 +108,11 @@ function hashScratch52(n: number): number {
   }
   if (n & 3) {
     let w = 0;
-    for (let i = n - 1; i >= full << 2; i--) w = (w << 8) | (scratch[i] as number);
-    a = Math.imul(a ^ w, 0x01000193);
-    b = Math.imul(b ^ w, 0x5bd1e995);
+    for (let k = n - 1; k >= full << 2; k--) w = (w << 8) | (scratch[k] as number);
+    c = Math.imul(c ^ w, 0x01000193);
+    d = Math.imul(d ^ w, 0x5bd1e995);
   }
-  return finish52(a, b);
+  return finish52(a ^ fmix(c), b ^ fmix(d));
 }
 
 /** A 52-bit key of bytes; `hashBytes52Naive` is its reference twin. */
@@ -130,30 +151,29 @@ export function hashRecord52(source: Uint8Array | string): number {
   return typeof source === 'string' ? hashText52(source) : hashBytes52(source);
 }
 
-/** The reference twin of `hashBytes52`: each word assembled from single bytes, little-endian like the Int32Array view. */
+/** The reference twin of `hashBytes52`: one word a step, assembled from single bytes (little-endian, like the Int32Array view). */
 export function hashBytes52Naive(bytes: Uint8Array): number {
   const n = bytes.length;
-  let a = 0x811c9dc5;
-  let b = 0x01234567 ^ n;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
+  const lanes = [0x811c9dc5, 0x01234567 ^ n, 0x9e3779b9, 0x7f4a7c15 ^ n];
+  let k = 0;
+  for (; 4 * k + 4 <= n; k++) {
+    const i = 4 * k;
     const w =
       (bytes[i] as number) |
       ((bytes[i + 1] as number) << 8) |
       ((bytes[i + 2] as number) << 16) |
       ((bytes[i + 3] as number) << 24);
-    a = Math.imul(a ^ w, 0x01000193);
-    a = (a << 13) | (a >>> 19);
-    b = Math.imul(b ^ w, 0x5bd1e995);
-    b = (b << 17) | (b >>> 15);
+    const [x, y] = k % 2 === 0 ? [0, 1] : [2, 3];
+    const p = Math.imul((lanes[x] as number) ^ w, 0x01000193);
+    const q = Math.imul((lanes[y] as number) ^ w, 0x5bd1e995);
+    lanes[x] = (p << 13) | (p >>> 19);
+    lanes[y] = (q << 17) | (q >>> 15);
   }
-  if (i < n) {
-    let w = 0;
-    for (let k = n - 1; k >= i; k--) w = (w << 8) | (bytes[k] as number);
-    a = Math.imul(a ^ w, 0x01000193);
-    b = Math.imul(b ^ w, 0x5bd1e995);
-  }
-  return finish52(a, b);
+  const [a, b, c, d] = lanes as [number, number, number, number];
+  if (4 * k === n) return finish52(a ^ fmix(c), b ^ fmix(d));
+  let w = 0;
+  for (let i = n - 1; i >= 4 * k; i--) w = (w << 8) | (bytes[i] as number);
+  return finish52(a ^ fmix(Math.imul(c ^ w, 0x01000193)), b ^ fmix(Math.imul(d ^ w, 0x5bd1e995)));
 }
 
 /** The reference twin of `hash52`: one UTF-16 unit per step, two FNV-1a lanes. */
