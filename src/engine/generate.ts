@@ -36,6 +36,8 @@ export type GenerateEvent =
       index: number;
       finishReason: FinishReason;
       tokens: number[];
+      /** The stop token id that ended the sample (not in `tokens`); absent when a length or stop string ended it. */
+      stopTokenId?: number;
       text: string;
       /** Text not yet sent in token events (held back for a possible stop string). */
       textDelta?: string;
@@ -44,6 +46,8 @@ export type GenerateEvent =
 
 export interface GeneratedSequence {
   tokens: number[];
+  /** The stop token id that ended the sample (not in `tokens`). */
+  stopTokenId?: number;
   text: string;
   finishReason: FinishReason;
   logprobs?: TokenLogprob[];
@@ -178,7 +182,7 @@ export class GenerationJob {
         };
       }
       if (this.stopIds.has(id)) {
-        events.push(this.finish(s, i, 'stop'));
+        events.push(this.finish(s, i, 'stop', undefined, id));
         continue;
       }
       s.tokens.push(id);
@@ -214,7 +218,13 @@ export class GenerationJob {
     return events;
   }
 
-  private finish(s: SampleState, index: number, finishReason: FinishReason, text?: string): GenerateEvent {
+  private finish(
+    s: SampleState,
+    index: number,
+    finishReason: FinishReason,
+    text?: string,
+    stopTokenId?: number,
+  ): GenerateEvent {
     s.done = true;
     const full = text ?? this.tokenizer.decode(s.tokens, { skipSpecialTokens: true });
     const delta = full.slice(s.emitted);
@@ -224,6 +234,7 @@ export class GenerationJob {
       index,
       finishReason,
       tokens: s.tokens,
+      ...(stopTokenId !== undefined ? { stopTokenId } : {}),
       text: full,
       ...(this.opts.logprobs !== undefined ? { logprobs: s.logprobs } : {}),
       ...(delta ? { textDelta: delta } : {}),
@@ -275,6 +286,7 @@ export function generate(
     if (ev.type === 'done') {
       out[ev.index] = {
         tokens: ev.tokens,
+        ...(ev.stopTokenId !== undefined ? { stopTokenId: ev.stopTokenId } : {}),
         text: ev.text,
         finishReason: ev.finishReason,
         ...(ev.logprobs ? { logprobs: ev.logprobs } : {}),

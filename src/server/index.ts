@@ -4,7 +4,12 @@
  * Owns no domain rules; route handlers parse input, call one domain function, shape output.
  */
 export { type App, type BuildServerOptions, buildServer } from './build-server.js';
-export { type BuildEngineServerOptions, buildEngineServer } from './engine-api/index.js';
+export {
+  type BuildEngineServerOptions,
+  buildEngineServer,
+  type ServedEngineModel,
+  serveLoadedModel,
+} from './engine-api/index.js';
 export type { RouteDeps } from './route-deps.js';
 export { type ApiErrorBody, ApiErrorSchema, type Health, HealthSchema } from './schemas.js';
 export { type SseOptions, sendEvents } from './sse.js';

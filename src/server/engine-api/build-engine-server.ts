@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AlignboardError } from '../../common/errors.js';
 import { type Logger, silentLogger } from '../../common/logger.js';
-import { loadModelDir } from '../../engine/index.js';
+import { type LoadedModel, loadModelDir } from '../../engine/index.js';
 import { engineApiRoutes, errorBody, singleModelProvider } from './openai-routes.js';
 
 export interface BuildEngineServerOptions {
@@ -57,14 +57,44 @@ export function setOpenAiErrorHandlers(app: FastifyInstance): void {
  * OpenAI-compatible API vLLM serves. Errors come back in OpenAI's `{error: {...}}` shape.
  */
 export async function buildEngineServer(opts: BuildEngineServerOptions): Promise<FastifyInstance> {
-  const log = opts.log ?? silentLogger;
   const loaded = await loadModelDir(opts.modelDir);
+  return buildLoadedEngineServer(loaded, opts.modelName ?? basename(resolve(opts.modelDir)), opts.log);
+}
+
+async function buildLoadedEngineServer(
+  loaded: LoadedModel,
+  name: string,
+  log: Logger = silentLogger,
+): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = log;
   const app = Fastify({ loggerInstance, bodyLimit: 16 * 1024 * 1024 });
   setOpenAiErrorHandlers(app);
-  await app.register(engineApiRoutes, {
-    models: singleModelProvider(loaded, opts.modelName ?? basename(resolve(opts.modelDir))),
-    log,
-  });
+  await app.register(engineApiRoutes, { models: singleModelProvider(loaded, name), log });
   return app;
+}
+
+/** An engine API listening on 127.0.0.1, open until `close()`. */
+export interface ServedEngineModel {
+  /** The OpenAI base URL, `http://127.0.0.1:<port>/v1`. */
+  baseURL: string;
+  /** The id requests pass as `model`. */
+  model: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves an already loaded model — the very object, not a copy, so a trainer that updates its
+ * weights in place is sampled at its current weights — on an ephemeral port of 127.0.0.1.
+ * `onRequest` sees each request before it is handled (tests count what was asked).
+ */
+export async function serveLoadedModel(
+  loaded: LoadedModel,
+  opts: { name?: string; log?: Logger; onRequest?: (url: string, body: unknown) => void } = {},
+): Promise<ServedEngineModel> {
+  const name = opts.name ?? basename(resolve(loaded.dir));
+  const app = await buildLoadedEngineServer(loaded, name, opts.log);
+  const { onRequest } = opts;
+  if (onRequest) app.addHook('preHandler', async (req) => onRequest(req.url, req.body));
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { baseURL: `${address}/v1`, model: name, close: () => app.close() };
 }

@@ -8,6 +8,8 @@
 export {
   type BuildEngineServerOptions,
   buildEngineServer,
+  type ServedEngineModel,
+  serveLoadedModel,
   setOpenAiErrorHandlers,
 } from './build-engine-server.js';
 export {

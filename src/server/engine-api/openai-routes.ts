@@ -247,8 +247,13 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
       let completionTokens = 0;
       for (const [pi, ids] of prompts.entries()) {
         const score = body.echo && logprobsK !== undefined ? scoreTokens(model, ids, logprobsK) : null;
-        const samples: { text: string; tokens: number[]; logprobs?: TokenLogprob[]; finishReason: string }[] =
-          [];
+        const samples: {
+          text: string;
+          tokens: number[];
+          stopTokenId?: number;
+          logprobs?: TokenLogprob[];
+          finishReason: string;
+        }[] = [];
         if (maxTokens === 0)
           for (let j = 0; j < n; j++) samples.push({ text: '', tokens: [], finishReason: 'length' });
         else {
@@ -262,6 +267,7 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
               samples[ev.index] = {
                 text: ev.text,
                 tokens: ev.tokens,
+                ...(ev.stopTokenId !== undefined ? { stopTokenId: ev.stopTokenId } : {}),
                 finishReason: ev.finishReason,
                 ...(ev.logprobs ? { logprobs: ev.logprobs } : {}),
               };
@@ -289,6 +295,9 @@ export const engineApiRoutes: FastifyPluginAsync<EngineApiOptions> = async (fast
             text: promptText + s.text,
             logprobs,
             finish_reason: s.finishReason,
+            ...(body.return_token_ids
+              ? { token_ids: s.stopTokenId !== undefined ? [...s.tokens, s.stopTokenId] : s.tokens }
+              : {}),
           });
         }
       }

@@ -23,6 +23,8 @@ export const CompletionRequestSchema = z.object({
   prompt: z.union([z.string(), z.array(z.string()).min(1), tokenIds.min(1), z.array(tokenIds.min(1)).min(1)]),
   logprobs: z.number().int().min(0).max(20).nullish(),
   echo: z.boolean().nullish(),
+  /** vLLM's extension: each choice carries `token_ids`, the sampled ids (stop token included), without streaming. */
+  return_token_ids: z.boolean().nullish(),
 });
 export type CompletionRequest = z.infer<typeof CompletionRequestSchema>;
 
