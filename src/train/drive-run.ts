@@ -185,7 +185,10 @@ async function* driveHeldRunIter(
       yield status('running');
       const recipeFile = launch.env.ALIGNBOARD_RECIPE_FILE ?? path.join(layout.workDir, 'recipe.json');
       try {
-        for await (const ev of execTrainerIter(recipeFile, { ...(signal && { signal }) })) {
+        for await (const ev of execTrainerIter(recipeFile, {
+          ...(signal && { signal }),
+          ...(deps.servePolicy && { servePolicy: deps.servePolicy }),
+        })) {
           if (ev.type !== 'step') continue;
           const m = await metrics();
           if (m) yield m;

@@ -7,6 +7,7 @@ import { appendFile, open, readdir, readFile, rename, rm, writeFile } from 'node
 import path from 'node:path';
 import { z } from 'zod';
 import { parseAt } from '../common/errors.js';
+import type { ServePolicy } from './embedded/served-sampler.js';
 import { commandOutputs } from './engines/index.js';
 import { TrainError } from './errors.js';
 import { canonicalJson, hashRecipe, type LoadedRecipe, RecipeSchema } from './recipe.js';
@@ -49,7 +50,7 @@ async function endTornLine(file: string): Promise<void> {
 /** Trains the recipe of `recipeFile`; resumes from the newest checkpoint in the output folder. */
 export async function* execTrainerIter(
   recipeFile: string,
-  opts: { signal?: AbortSignal } = {},
+  opts: { signal?: AbortSignal; servePolicy?: ServePolicy } = {},
 ): AsyncGenerator<TrainEvent> {
   let raw: unknown;
   try {
@@ -79,6 +80,7 @@ export async function* execTrainerIter(
     ...(paths.referenceModel ? { referenceModelDir: paths.referenceModel } : {}),
     ...(paths.rewardModel ? { rewardModelDir: paths.rewardModel } : {}),
     examples,
+    ...(opts.servePolicy ? { servePolicy: opts.servePolicy } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   })) {
     if (ev.type === 'step')

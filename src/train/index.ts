@@ -8,7 +8,8 @@
  * in `train_runs` / `train_metrics`, started after preflight (`startRun`), driven on an executor
  * (inline, a local child process, Slurm, Ray) by `driveRunIter` — which re-attaches to a stored
  * executor job id after a restart — cancelled and resumed; the embedded trainer behind the
- * command contract is `execTrainerIter`.
+ * command contract is `execTrainerIter`. Online DPO and PPO sample the live policy through an
+ * OpenAI-compatible server the caller passes (`ServePolicy`; the shells pass the engine API's).
  *
  * Does not own: datasets and their gate (data), models and lineage (registry), the numerics
  * (engine). Other engines and executors (TRL, OpenRLHF, verl, Slurm, Ray) plug into the
@@ -25,6 +26,7 @@ export {
   resumeRun,
   watchRunIter,
 } from './drive-run.js';
+export type { ServedPolicy, ServePolicy } from './embedded/served-sampler.js';
 export { TRAIN_ERROR_CODES, TrainError, type TrainErrorCode } from './errors.js';
 export { execTrainerIter, FINAL_METRICS_FILE } from './exec-trainer.js';
 export {

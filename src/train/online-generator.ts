@@ -1,12 +1,16 @@
 import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
+import type { CompletionCreateParamsNonStreaming } from 'openai/resources/completions';
+import { z } from 'zod';
 import { ConcurrencyController } from '../common/concurrency-controller.js';
+import { parseAt } from '../common/errors.js';
 import { type Logger, silentLogger } from '../common/logger.js';
 import { parseRetryAfterMs } from '../common/remote.js';
 
 /** One prompt to sample: `n` completions come back from one request (batched on the server). */
 export interface SampleRequest {
-  prompt: string;
+  /** Text, or token ids (sent as they are, so no tokenizer round trip changes them). */
+  prompt: string | number[];
   n: number;
   maxTokens: number;
   temperature: number;
@@ -20,6 +24,8 @@ export interface SampledCompletion {
   /** Generated tokens, from the server's `usage` split evenly over the choices when only totals are given. */
   tokens: number;
   finishReason: string;
+  /** The sampled token ids, stop token included, when the generator asked for `returnTokenIds`. */
+  tokenIds?: number[];
 }
 
 export type GenerationEvent =
@@ -44,9 +50,16 @@ export interface OnlineGeneratorOptions {
   initialConcurrency?: number;
   maxConcurrency?: number;
   timeoutMs?: number;
+  /**
+   * Ask for each completion's token ids (vLLM's `return_token_ids`), so a trainer scores exactly
+   * the tokens the policy sampled rather than a re-tokenization of the text.
+   */
+  returnTokenIds?: boolean;
   log?: Logger;
   signal?: AbortSignal;
 }
+
+const TokenIdsSchema = z.object({ token_ids: z.array(z.number().int().nonnegative()) });
 
 function isOverload(err: unknown): err is InstanceType<typeof OpenAI.APIError> {
   return err instanceof OpenAI.APIError && (err.status === 429 || err.status === 503);
@@ -106,19 +119,19 @@ export async function* generateSamplesIter(
     let tokens = 0;
     let retryAfterMs: number | undefined;
     try {
-      const res = await client.completions.create(
-        {
-          model: opts.model,
-          prompt: r.prompt,
-          n: r.n,
-          max_tokens: r.maxTokens,
-          temperature: r.temperature,
-          ...(r.topP !== undefined && { top_p: r.topP }),
-          ...(r.seed !== undefined && { seed: r.seed }),
-          ...(r.stop && { stop: r.stop }),
-        },
-        { signal },
-      );
+      // return_token_ids is a vLLM extension the client's types do not list; the client sends the body as is.
+      const body: CompletionCreateParamsNonStreaming & { return_token_ids?: boolean } = {
+        model: opts.model,
+        prompt: r.prompt,
+        n: r.n,
+        max_tokens: r.maxTokens,
+        temperature: r.temperature,
+        ...(r.topP !== undefined && { top_p: r.topP }),
+        ...(r.seed !== undefined && { seed: r.seed }),
+        ...(r.stop && { stop: r.stop }),
+        ...(opts.returnTokenIds && { return_token_ids: true }),
+      };
+      const res = await client.completions.create(body, { signal });
       tokens = res.usage?.completion_tokens ?? 0;
       const completions = res.choices
         .slice()
@@ -127,6 +140,9 @@ export async function* generateSamplesIter(
           text: c.text,
           tokens: Math.round(tokens / Math.max(1, res.choices.length)),
           finishReason: c.finish_reason ?? 'stop',
+          ...(opts.returnTokenIds && {
+            tokenIds: parseAt(TokenIdsSchema, c, { field: `choices[${c.index}]` }).token_ids,
+          }),
         }));
       done++;
       outcome = 'ok';

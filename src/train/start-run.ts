@@ -10,6 +10,7 @@ import type { Logger } from '../common/logger.js';
 import { silentLogger } from '../common/logger.js';
 import { getModel } from '../registry/index.js';
 import { enqueueJob, type Store } from '../store/index.js';
+import type { ServePolicy } from './embedded/served-sampler.js';
 import { type EngineLaunch, type EnginePaths, translateRecipe } from './engines/index.js';
 import { assertPreflight, type PreflightReport, preflight } from './preflight.js';
 import { type LoadedRecipe, parseRecipe, type Recipe } from './recipe.js';
@@ -37,6 +38,8 @@ export interface TrainDeps {
    * listening), the suites are recorded on the run instead.
    */
   engineBaseUrl?: () => string | undefined;
+  /** Serves the live policy of an inline online DPO or PPO run (see `TrainEmbeddedOptions`). */
+  servePolicy?: ServePolicy;
 }
 
 export function defaultCliCommand(): string[] {

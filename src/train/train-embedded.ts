@@ -19,6 +19,7 @@ import { createOnlineDpoLoop } from './embedded/online-dpo.js';
 import { createPpoLoop } from './embedded/ppo.js';
 import { createRewardModelLoop } from './embedded/reward-model.js';
 import { createScalarHead } from './embedded/scalar-head.js';
+import { type ServePolicy, servedSampler } from './embedded/served-sampler.js';
 import { createSftLoop } from './embedded/sft.js';
 import { TrainError } from './errors.js';
 import type { LoadedRecipe } from './recipe.js';
@@ -41,6 +42,11 @@ export interface TrainEmbeddedOptions {
   referenceModelDir?: string;
   rewardModelDir?: string;
   examples: TrainExamples;
+  /**
+   * Online DPO and PPO sample the live policy through this server (batched across the prompts of
+   * an iteration); without it they sample in-process, one prompt after another.
+   */
+  servePolicy?: ServePolicy;
   signal?: AbortSignal;
 }
 
@@ -108,7 +114,6 @@ export async function* trainIter(opts: TrainEmbeddedOptions): AsyncGenerator<Tra
     const rmHead = createScalarHead(rmLoaded.model.config.V, 0);
     rmHead.params.set(w);
     ctx.rewardModel = { model: rmLoaded.model, head: rmHead } satisfies RewardModel;
-    ctx.sampler = engineSampler(base.model, tok);
   }
   const pairs = (): PreferencePair[] =>
     need(opts.examples.pairs, 'preference pairs (prompt, chosen, rejected)', 'datasets').map((x) => {
@@ -123,77 +128,88 @@ export async function* trainIter(opts: TrainEmbeddedOptions): AsyncGenerator<Tra
       };
     });
   const prompts = () => need(opts.examples.prompts, 'prompts', 'datasets').map((p) => T.prompt(p));
-  let loop: AlgorithmLoop;
-  switch (recipe.algorithm) {
-    case 'sft': {
-      const seqs: ScoredSequence[] = need(
-        opts.examples.completions,
-        'prompt/completion rows',
-        'datasets',
-      ).map((x) => {
-        const { p, r } = T.fit(T.prompt(x.prompt), T.reply(x.completion));
-        return { tokens: [...p, ...r], start: p.length };
-      });
-      loop = createSftLoop(ctx, seqs);
-      break;
+  // Online algorithms sample `base`, the object the trainer updates in place: every iteration
+  // draws from the current weights, through the caller's server when it offers one.
+  const served = ctx.rewardModel && opts.servePolicy ? await opts.servePolicy(base) : undefined;
+  if (ctx.rewardModel)
+    ctx.sampler = served
+      ? servedSampler(served, { ...(opts.signal && { signal: opts.signal }) })
+      : engineSampler(base);
+  try {
+    let loop: AlgorithmLoop;
+    switch (recipe.algorithm) {
+      case 'sft': {
+        const seqs: ScoredSequence[] = need(
+          opts.examples.completions,
+          'prompt/completion rows',
+          'datasets',
+        ).map((x) => {
+          const { p, r } = T.fit(T.prompt(x.prompt), T.reply(x.completion));
+          return { tokens: [...p, ...r], start: p.length };
+        });
+        loop = createSftLoop(ctx, seqs);
+        break;
+      }
+      case 'rm':
+        loop = createRewardModelLoop(ctx, pairs());
+        break;
+      case 'dpo':
+        loop = createDpoLoop(ctx, pairs());
+        break;
+      case 'online_dpo':
+        loop = createOnlineDpoLoop(ctx, prompts());
+        break;
+      case 'ppo':
+        loop = createPpoLoop(ctx, prompts());
+        break;
     }
-    case 'rm':
-      loop = createRewardModelLoop(ctx, pairs());
-      break;
-    case 'dpo':
-      loop = createDpoLoop(ctx, pairs());
-      break;
-    case 'online_dpo':
-      loop = createOnlineDpoLoop(ctx, prompts());
-      break;
-    case 'ppo':
-      loop = createPpoLoop(ctx, prompts());
-      break;
-  }
-  let step = 0;
-  let history: Metrics[] = [];
-  const ckpt = await latestCheckpoint(runDir);
-  if (ckpt) {
-    const s = await loadCheckpoint(ckpt, trainer, head);
-    if (s.recipeHash !== loaded.hash)
-      throw new TrainError(
-        'AB_TRAIN_CHECKPOINT',
-        'the checkpoint was made by a different recipe (hash differs)',
-        {
-          file: ckpt,
-        },
-      );
-    step = s.step;
-    history = s.history;
-    loop.restoreExtra(s.extra);
-  }
-  yield { type: 'start', totalSteps: loop.totalSteps, resumedFrom: ckpt ? step : null };
-  while (step < loop.totalSteps) {
-    if (opts.signal?.aborted)
-      throw new TrainError(
-        'AB_TRAIN_CANCELLED',
-        `cancelled at step ${step}; resume continues from the last checkpoint`,
-        {
-          file: runDir,
-        },
-      );
-    const metrics = loop.runStep(step);
-    history.push(metrics);
-    step++;
-    yield { type: 'step', step, totalSteps: loop.totalSteps, metrics };
-    if (step % recipe.checkpoint_every === 0 || step === loop.totalSteps) {
-      const dir = await saveCheckpoint(runDir, trainer, head, tok, {
-        step,
-        recipeHash: loaded.hash,
-        extra: loop.extraState(),
-        history,
-      });
-      yield { type: 'checkpoint', step, dir };
+    let step = 0;
+    let history: Metrics[] = [];
+    const ckpt = await latestCheckpoint(runDir);
+    if (ckpt) {
+      const s = await loadCheckpoint(ckpt, trainer, head);
+      if (s.recipeHash !== loaded.hash)
+        throw new TrainError(
+          'AB_TRAIN_CHECKPOINT',
+          'the checkpoint was made by a different recipe (hash differs)',
+          {
+            file: ckpt,
+          },
+        );
+      step = s.step;
+      history = s.history;
+      loop.restoreExtra(s.extra);
     }
+    yield { type: 'start', totalSteps: loop.totalSteps, resumedFrom: ckpt ? step : null };
+    while (step < loop.totalSteps) {
+      if (opts.signal?.aborted)
+        throw new TrainError(
+          'AB_TRAIN_CANCELLED',
+          `cancelled at step ${step}; resume continues from the last checkpoint`,
+          {
+            file: runDir,
+          },
+        );
+      const metrics = await loop.runStep(step);
+      history.push(metrics);
+      step++;
+      yield { type: 'step', step, totalSteps: loop.totalSteps, metrics };
+      if (step % recipe.checkpoint_every === 0 || step === loop.totalSteps) {
+        const dir = await saveCheckpoint(runDir, trainer, head, tok, {
+          step,
+          recipeHash: loaded.hash,
+          extra: loop.extraState(),
+          history,
+        });
+        yield { type: 'checkpoint', step, dir };
+      }
+    }
+    const modelDir = join(runDir, 'model');
+    await saveModel(modelDir, trainer.model, head, tok);
+    yield { type: 'done', modelDir, history, finalMetrics: loop.finalMetrics?.() ?? {} };
+  } finally {
+    await served?.close(); // also when training fails or the consumer stops early
   }
-  const modelDir = join(runDir, 'model');
-  await saveModel(modelDir, trainer.model, head, tok);
-  yield { type: 'done', modelDir, history, finalMetrics: loop.finalMetrics?.() ?? {} };
 }
 
 export async function train(opts: TrainEmbeddedOptions): Promise<TrainResult> {

@@ -5,9 +5,11 @@ import {
   createTrainer,
   type EngineTokenizer,
   type LlamaModel,
+  type LoadedModel,
   loadModelDir,
   setEngineThreads,
 } from '../../src/engine/index.js';
+import { serveLoadedModel } from '../../src/server/index.js';
 import { createDpoLoop } from '../../src/train/embedded/dpo.js';
 import { engineSampler } from '../../src/train/embedded/engine-sampler.js';
 import type {
@@ -21,6 +23,7 @@ import { createOnlineDpoLoop } from '../../src/train/embedded/online-dpo.js';
 import { createPpoLoop } from '../../src/train/embedded/ppo.js';
 import { createRewardModelLoop, scoreSequences } from '../../src/train/embedded/reward-model.js';
 import { createScalarHead } from '../../src/train/embedded/scalar-head.js';
+import { servedSampler } from '../../src/train/embedded/served-sampler.js';
 import { createSftLoop } from '../../src/train/embedded/sft.js';
 import { type RecipeInput, RecipeSchema } from '../../src/train/index.js';
 import { writeTinyModel } from '../helpers/tiny-model.js';
@@ -38,7 +41,11 @@ const recipe = (over: Partial<RecipeInput>) =>
   });
 
 const copy = (m: LlamaModel) => createModel(m.config, Float32Array.from(m.params));
-const drain = (loop: AlgorithmLoop) => Array.from({ length: loop.totalSteps }, (_, i) => loop.runStep(i));
+async function drain(loop: AlgorithmLoop): Promise<Metrics[]> {
+  const out: Metrics[] = [];
+  for (let i = 0; i < loop.totalSteps; i++) out.push(await loop.runStep(i));
+  return out;
+}
 const mean = (xs: readonly number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
 const metric = (ms: readonly Metrics[], name: string) => ms.map((m) => m[name] ?? Number.NaN);
 const fmt = (xs: readonly number[]) => xs.map((x) => x.toFixed(2)).join(' ');
@@ -59,6 +66,8 @@ const SAMPLES_PER_PROMPT = 4;
 const EVAL_TEMPERATURE = 0.7;
 
 interface Fixtures {
+  /** The base folder as loaded; its `model` is swapped for the policy being served or sampled. */
+  base: LoadedModel;
   tok: EngineTokenizer;
   pairs: PreferencePair[];
   sftLoss: number[];
@@ -73,17 +82,15 @@ interface Fixtures {
  * Reward of each (held-out prompt, sample) slot: SAMPLES_PER_PROMPT completions per prompt under a
  * seed fixed per prompt, so two policies compared slot by slot draw with the same random numbers.
  */
-function sampleRewards(f: Fixtures, model: LlamaModel) {
-  const sampler = engineSampler(model, f.tok);
+async function sampleRewards(f: Fixtures, model: LlamaModel) {
+  const sampled = await engineSampler({ ...f.base, model }).sample(
+    f.heldOut.map((prompt, i) => ({ prompt, seed: 1000 + i })),
+    { n: SAMPLES_PER_PROMPT, temperature: EVAL_TEMPERATURE, maxTokens: MAX_NEW_TOKENS },
+  );
   const rewards: number[] = [];
   let polite = 0;
   for (const [i, prompt] of f.heldOut.entries()) {
-    const comps = sampler.sample(prompt, {
-      n: SAMPLES_PER_PROMPT,
-      temperature: EVAL_TEMPERATURE,
-      maxTokens: MAX_NEW_TOKENS,
-      seed: 1000 + i,
-    });
+    const comps = sampled[i] ?? [];
     rewards.push(
       ...scoreSequences(
         f.rm,
@@ -110,7 +117,7 @@ beforeAll(() => setEngineThreads(1));
 
 describe('algorithms on the embedded engine', () => {
   let f: Fixtures;
-  let sftEval: ReturnType<typeof sampleRewards>;
+  let sftEval: Awaited<ReturnType<typeof sampleRewards>>;
 
   beforeAll(async () => {
     const t = clock();
@@ -138,7 +145,7 @@ describe('algorithms on the embedded engine', () => {
       tokens: [...p.prompt, ...(i % 2 ? p.chosen : p.rejected)],
       start: p.prompt.length,
     }));
-    const sftLoss = metric(drain(createSftLoop(sftCtx, sftSeqs)), 'loss');
+    const sftLoss = metric(await drain(createSftLoop(sftCtx, sftSeqs)), 'loss');
 
     const rmModel = copy(loaded.model);
     const rmHead = createScalarHead(rmModel.config.V, 9);
@@ -151,8 +158,9 @@ describe('algorithms on the embedded engine', () => {
       tokenizer: tok,
     };
     const rmLoop = createRewardModelLoop(rmCtx, pairs);
-    drain(rmLoop);
+    await drain(rmLoop);
     f = {
+      base: loaded,
       tok,
       pairs,
       sftLoss,
@@ -161,7 +169,7 @@ describe('algorithms on the embedded engine', () => {
       rm: { model: rmModel, head: rmHead },
       heldOut: heldOutPrompts(6).map((p) => promptIds(tok, p)),
     };
-    sftEval = sampleRewards(f, sftModel);
+    sftEval = await sampleRewards(f, sftModel);
     console.log(
       `sft loss ${f.sftLoss[0]?.toFixed(3)} → ${f.sftLoss.at(-1)?.toFixed(3)}, rm eval accuracy ${f.rmAccuracy},`,
       `sft held-out reward ${sftEval.mean.toFixed(2)} polite ${sftEval.polite.toFixed(2)};`,
@@ -176,7 +184,7 @@ describe('algorithms on the embedded engine', () => {
 
   test('DPO from the SFT model raises the margin and beats SFT under the reward model on held-out prompts', {
     timeout: 240_000,
-  }, () => {
+  }, async () => {
     // lr 3e-4, β 0.5 and the chosen reply's NLL (rpo_alpha 1): at lr 2e-3 DPO widened the margin by
     // pushing both replies down (chosen −14 nats, rejected −67) and the samples turned to noise; at
     // 3e-4 without the NLL it removed the rude replies but left the polite ones garbled, and the win
@@ -196,8 +204,8 @@ describe('algorithms on the embedded engine', () => {
         tokenizer: f.tok,
         reference: f.sftModel,
       };
-      const margins = metric(drain(createDpoLoop(dpoCtx, f.pairs)), 'margin');
-      const dpoEval = sampleRewards(f, dpoModel);
+      const margins = metric(await drain(createDpoLoop(dpoCtx, f.pairs)), 'margin');
+      const dpoEval = await sampleRewards(f, dpoModel);
       const win = winRate(dpoEval.rewards, sftEval.rewards);
       wins.push(win);
       console.log(
@@ -217,9 +225,12 @@ describe('algorithms on the embedded engine', () => {
     expect(pooled).toBeGreaterThanOrEqual(0.6);
   });
 
-  test('online DPO raises the mean reward of its samples over the iterations', { timeout: 240_000 }, () => {
+  test('online DPO, sampling the live policy through the engine API, raises the mean reward of its samples', {
+    timeout: 240_000,
+  }, async () => {
     const t = clock();
     const odModel = copy(f.sftModel);
+    const policy = await serveLoadedModel({ ...f.base, model: odModel });
     const odCtx: LoopContext = {
       recipe: recipe({
         algorithm: 'online_dpo',
@@ -237,22 +248,21 @@ describe('algorithms on the embedded engine', () => {
       tokenizer: f.tok,
       reference: f.sftModel,
       rewardModel: f.rm,
-      sampler: engineSampler(odModel, f.tok),
+      sampler: servedSampler(policy),
     };
-    const rewards = metric(
-      drain(
-        createOnlineDpoLoop(
-          odCtx,
-          f.pairs.map((p) => p.prompt),
-        ),
+    const odM = await drain(
+      createOnlineDpoLoop(
+        odCtx,
+        f.pairs.map((p) => p.prompt),
       ),
-      'mean_reward',
-    );
-    const odEval = sampleRewards(f, odModel);
+    ).finally(() => policy.close());
+    const rewards = metric(odM, 'mean_reward');
+    const odEval = await sampleRewards(f, odModel);
     const gain = mean(rewards.slice(-2)) - (rewards[0] ?? 0);
     console.log(
       `online dpo mean reward per iteration ${fmt(rewards)} (last two − first ${gain.toFixed(2)}),`,
-      `held-out win rate vs sft ${winRate(odEval.rewards, sftEval.rewards).toFixed(3)};`,
+      `held-out win rate vs sft ${winRate(odEval.rewards, sftEval.rewards).toFixed(3)},`,
+      `per iteration ${mean(metric(odM, 'seconds')).toFixed(2)}s (sampling ${mean(metric(odM, 'sample_seconds')).toFixed(2)}s);`,
       timing(t),
     );
     // Seed noise: the same loop with a learning rate of 1e-9 (policy frozen) gives last two − first of
@@ -260,9 +270,10 @@ describe('algorithms on the embedded engine', () => {
     expect(gain).toBeGreaterThan(3);
   });
 
-  test('PPO raises mean reward while KL stays within the controller band', { timeout: 240_000 }, () => {
+  test('PPO raises mean reward while KL stays within the controller band', { timeout: 240_000 }, async () => {
     const t = clock();
     const ppoModel = copy(f.sftModel);
+    const policy = await serveLoadedModel({ ...f.base, model: ppoModel });
     const ppoCtx: LoopContext = {
       recipe: recipe({
         algorithm: 'ppo',
@@ -279,14 +290,14 @@ describe('algorithms on the embedded engine', () => {
       tokenizer: f.tok,
       reference: f.sftModel,
       rewardModel: f.rm,
-      sampler: engineSampler(ppoModel, f.tok),
+      sampler: servedSampler(policy),
     };
-    const ppoM = drain(
+    const ppoM = await drain(
       createPpoLoop(
         ppoCtx,
         f.pairs.map((p) => p.prompt),
       ),
-    );
+    ).finally(() => policy.close());
     const rewards = metric(ppoM, 'mean_reward');
     const kls = metric(ppoM, 'kl');
     console.log(`ppo mean reward ${fmt(rewards)}, kl ${fmt(kls)};`, timing(t));

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../common/config.js';
 import { parseAt, ValidationError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
+import { serveLoadedModel } from '../../server/index.js';
 import { createStore, type Store } from '../../store/index.js';
 import {
   cancelRun,
@@ -34,6 +35,7 @@ async function withDeps<T>(fn: (deps: TrainDeps) => Promise<T>): Promise<T> {
       store,
       dataDir: config.dataDir,
       log: createLogger({ level: 'warn', destination: process.stderr }),
+      servePolicy: serveLoadedModel,
     });
   } finally {
     await store.close();
@@ -227,7 +229,10 @@ export function registerTrainCommands(program: Command): void {
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
       try {
-        for await (const ev of execTrainerIter(o.recipeFile, { signal: ctrl.signal })) {
+        for await (const ev of execTrainerIter(o.recipeFile, {
+          signal: ctrl.signal,
+          servePolicy: serveLoadedModel,
+        })) {
           if (ev.type === 'start')
             print(
               `start: ${ev.totalSteps} steps${ev.resumedFrom !== null ? `, resumed from step ${ev.resumedFrom}` : ''}`,

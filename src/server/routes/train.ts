@@ -21,6 +21,7 @@ import {
   TrainRunSchema,
   watchRunIter,
 } from '../../train/index.js';
+import { serveLoadedModel } from '../engine-api/index.js';
 import type { RouteDeps } from '../route-deps.js';
 import { ApiErrorSchema } from '../schemas.js';
 import { sendEvents } from '../sse.js';
@@ -49,6 +50,7 @@ export const trainRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
     log: log.child({ domain: 'train' }),
     dataDir: config.dataDir,
     engineBaseUrl,
+    servePolicy: serveLoadedModel,
   };
   const worker = startJobWorker({
     store,

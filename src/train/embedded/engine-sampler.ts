@@ -1,28 +1,25 @@
-import { type EngineTokenizer, generate, type LlamaModel } from '../../engine/index.js';
+import { generate, type LoadedModel } from '../../engine/index.js';
 import type { Sampler } from './loop.js';
 
 /**
- * Samples from the embedded engine in-process. Completions that stopped on EOS end with it, so a
- * scored sequence is exactly what the policy produced.
+ * Samples from the embedded engine in-process, one prompt after another, stopping on the token
+ * ids the engine API stops on (the folder's EOS ids). A completion that stopped on one ends with
+ * it, so a scored sequence is exactly what the policy produced.
  */
-export function engineSampler(model: LlamaModel, tokenizer: EngineTokenizer): Sampler {
-  const eos = tokenizer.eosTokenId ?? model.config.eosTokenIds[0] ?? null;
-  // @huggingface/tokenizers refuses to decode an empty list, which generate does when the first
-  // sampled token is EOS; an empty completion decodes to ''.
-  const tok: EngineTokenizer = {
-    ...tokenizer,
-    decode: (ids, opts) => (ids.length ? tokenizer.decode(ids, opts) : ''),
-  };
+export function engineSampler(loaded: Pick<LoadedModel, 'model' | 'tokenizer' | 'generation'>): Sampler {
+  const { model, tokenizer } = loaded;
+  if (!tokenizer) throw new Error('engineSampler needs a tokenizer'); // a bug: trainIter refuses a base model without one
   return {
-    sample(prompt, opts) {
-      const out = generate(model, tok, prompt, {
-        maxTokens: opts.maxTokens,
-        n: opts.n,
-        seed: opts.seed,
-        temperature: opts.temperature,
-        ...(eos !== null ? { stopTokenIds: [eos] } : {}),
-      });
-      return out.map((g) => (g.finishReason === 'stop' && eos !== null ? [...g.tokens, eos] : g.tokens));
+    async sample(prompts, opts) {
+      return prompts.map(({ prompt, seed }) =>
+        generate(model, tokenizer, prompt, {
+          maxTokens: opts.maxTokens,
+          n: opts.n,
+          seed,
+          temperature: opts.temperature,
+          stopTokenIds: loaded.generation.eosTokenIds,
+        }).map((g) => (g.stopTokenId !== undefined ? [...g.tokens, g.stopTokenId] : g.tokens)),
+      );
     },
   };
 }

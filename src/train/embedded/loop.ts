@@ -1,5 +1,6 @@
 // What every embedded algorithm exposes to the run driver: a fixed number of steps, one step at a
 // time (a pure function of the state and the step index), and the small state to checkpoint.
+// Online algorithms' steps are async: they wait for their samples.
 import type { EngineTokenizer, LlamaModel, Trainer } from '../../engine/index.js';
 import type { Recipe } from '../recipe.js';
 import type { ScoredSequence } from './logit-grads.js';
@@ -10,7 +11,7 @@ export type Metrics = Record<string, number>;
 export interface AlgorithmLoop {
   totalSteps: number;
   /** Runs optimizer step (or online iteration) `step`; returns its metrics. */
-  runStep(step: number): Metrics;
+  runStep(step: number): Metrics | Promise<Metrics>;
   /** Small numeric state beyond parameters and optimizer (e.g. the adaptive KL coefficient). */
   extraState(): Record<string, number>;
   restoreExtra(extra: Record<string, number>): void;
@@ -39,12 +40,22 @@ export interface RewardModel {
   head: ScalarHead;
 }
 
-/** Draws completions for a prompt; the embedded engine in-process by default, an OpenAI-compatible server otherwise. */
+/** A prompt to sample and its request's seed (fixed per step and prompt, so a resumed run repeats it). */
+export interface SamplePrompt {
+  prompt: readonly number[];
+  seed: number;
+}
+
+/**
+ * Draws `n` completions for each prompt, all prompts at once so a server batches them: per
+ * prompt, the policy's token ids, ending with the stop token when one ended the sample. The
+ * embedded engine in-process (`engineSampler`) or an OpenAI-compatible server (`servedSampler`).
+ */
 export interface Sampler {
   sample(
-    prompt: readonly number[],
-    opts: { n: number; temperature: number; maxTokens: number; seed: number },
-  ): number[][];
+    prompts: readonly SamplePrompt[],
+    opts: { n: number; temperature: number; maxTokens: number },
+  ): Promise<number[][][]>;
 }
 
 export interface LoopContext {

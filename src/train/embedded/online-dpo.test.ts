@@ -30,7 +30,10 @@ test('online DPO pairs the best and worst completion of a prompt, and leaves a p
   const completions = [[10, 11], [12, 13, 14], [15], [16, 17]];
   // A fixed sampler, so the reward of every completion is known before the loop runs.
   const sampler: Sampler = {
-    sample: (prompt, { n }) => (prompt[0] === paired[0] ? completions.slice(0, n) : completions.slice(0, 1)),
+    sample: async (prompts, { n }) =>
+      prompts.map(({ prompt }) =>
+        prompt[0] === paired[0] ? completions.slice(0, n) : completions.slice(0, 1),
+      ),
   };
   const ctx: LoopContext = {
     recipe: RecipeSchema.parse({
@@ -54,7 +57,7 @@ test('online DPO pairs the best and worst completion of a prompt, and leaves a p
     rewardModel: rm,
     sampler,
   };
-  const m = createOnlineDpoLoop(ctx, [paired, single]).runStep(0);
+  const m = await createOnlineDpoLoop(ctx, [paired, single]).runStep(0);
   const scores = scoreSequences(
     rm,
     completions.map((c) => ({ tokens: [...paired, ...c], start: paired.length })),

@@ -19,10 +19,15 @@ export function createOnlineDpoLoop(ctx: LoopContext, prompts: readonly number[]
   const reference = ctx.reference as LlamaModel;
   return {
     totalSteps,
-    runStep(step) {
+    async runStep(step) {
       const t0 = performance.now();
       const order = permutation(prompts.length, rngFor(hp.seed, 5, step));
       const chosenPrompts = order.slice(0, o.prompts_per_iteration).map((i) => prompts[i] as number[]);
+      const sampled = await sampler.sample(
+        chosenPrompts.map((prompt, pi) => ({ prompt, seed: mixSeed(hp.seed, 6, step, pi) })),
+        { n: o.k, temperature: o.temperature, maxTokens: o.max_new_tokens },
+      );
+      const sampleSeconds = (performance.now() - t0) / 1000;
       const pairs: PreferencePair[] = [];
       let rewardSum = 0;
       let samples = 0;
@@ -30,14 +35,7 @@ export function createOnlineDpoLoop(ctx: LoopContext, prompts: readonly number[]
       let worst = 0;
       let scored = 0;
       for (const [pi, prompt] of chosenPrompts.entries()) {
-        const comps = sampler
-          .sample(prompt, {
-            n: o.k,
-            temperature: o.temperature,
-            maxTokens: o.max_new_tokens,
-            seed: mixSeed(hp.seed, 6, step, pi),
-          })
-          .filter((c) => c.length > 0);
+        const comps = (sampled[pi] ?? []).filter((c) => c.length > 0);
         if (comps.length < 2) continue;
         const scores = scoreSequences(
           rm,
@@ -77,6 +75,7 @@ export function createOnlineDpoLoop(ctx: LoopContext, prompts: readonly number[]
           });
         }
       }
+      metrics.sample_seconds = sampleSeconds;
       metrics.seconds = (performance.now() - t0) / 1000;
       return metrics;
     },

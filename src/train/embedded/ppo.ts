@@ -56,17 +56,16 @@ export function createPpoLoop(ctx: LoopContext, prompts: readonly number[][]): A
 
   return {
     totalSteps,
-    runStep(step) {
+    async runStep(step) {
       const t0 = performance.now();
       const order = permutation(prompts.length, rngFor(hp.seed, 7, step));
-      const seqs: ScoredSequence[] = order.slice(0, o.prompts_per_iteration).map((i, pi) => {
-        const prompt = prompts[i] as number[];
-        const [c] = sampler.sample(prompt, {
-          n: 1,
-          temperature: o.temperature,
-          maxTokens: o.max_new_tokens,
-          seed: mixSeed(hp.seed, 8, step, pi),
-        });
+      const chosenPrompts = order.slice(0, o.prompts_per_iteration).map((i) => prompts[i] as number[]);
+      const sampled = await sampler.sample(
+        chosenPrompts.map((prompt, pi) => ({ prompt, seed: mixSeed(hp.seed, 8, step, pi) })),
+        { n: 1, temperature: o.temperature, maxTokens: o.max_new_tokens },
+      );
+      const seqs: ScoredSequence[] = chosenPrompts.map((prompt, pi) => {
+        const c = sampled[pi]?.[0];
         const comp = c?.length ? c : [trainer.model.config.eosTokenIds[0] ?? 0];
         return { tokens: [...prompt, ...comp], start: prompt.length };
       });
