@@ -1,13 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Contract, ContractSchema } from './contract.js';
-import { readRowBatchesIter } from './read-rows.js';
+import { type ByteRange, inspectRange } from './inspect-range.js';
 import { packScanState, RowInspector, type RowInspectorOptions } from './row-inspector.js';
 
 /** Input of one inspection worker: a byte range of one plain JSONL file. */
-export interface InspectWorkerInput {
-  file: string;
-  startByte: number;
-  endByte: number;
+export interface InspectWorkerInput extends ByteRange {
   inspector: Omit<RowInspectorOptions, 'contract'> & { contract?: unknown };
 }
 
@@ -16,17 +13,7 @@ async function run(input: InspectWorkerInput): Promise<void> {
     ? ContractSchema.parse(input.inspector.contract)
     : undefined;
   const inspector = new RowInspector({ ...input.inspector, contract });
-  let lines = 0;
-  for await (const batch of readRowBatchesIter(input.file, {
-    startByte: input.startByte,
-    endByte: input.endByte,
-    firstLine: 1,
-    onLines: (n) => {
-      lines = n;
-    },
-  })) {
-    for (const item of batch) inspector.add(item);
-  }
+  const lines = await inspectRange(input, inspector);
   const { state, transfer } = packScanState(inspector.finish());
   parentPort?.postMessage({ state, lines }, transfer);
 }
