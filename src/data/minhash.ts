@@ -265,8 +265,63 @@ function signatureInto(out: Uint32Array, offset: number, wh: readonly number[]):
   }
 }
 
-/** Pairs (i, j), i < j, whose signatures agree on at least `threshold` of the hashes. */
+/** The share of hashes on which the signatures of rows `a` and `b` agree. */
+function agreement(sigs: Uint32Array, a: number, b: number): number {
+  let same = 0;
+  for (let p = 0; p < MINHASH_PERMS; p++)
+    if (sigs[a * MINHASH_PERMS + p] === sigs[b * MINHASH_PERMS + p]) same++;
+  return same / MINHASH_PERMS;
+}
+
+/**
+ * Pairs (i, j), i < j, whose signatures agree on at least `threshold` of the hashes. Per band,
+ * rows with the same band hash form a bucket and each is compared with the bucket's first row;
+ * buckets live in one open-addressing table of typed arrays, not a Map of arrays (20 000 rows:
+ * 320 000 Map entries and arrays, ~0.2 s, on the main thread after the workers end). Pairs come
+ * in the order of `findNearDuplicatePairsNaive`, its reference twin.
+ */
 export function findNearDuplicatePairs(
+  sigs: Uint32Array,
+  count: number,
+  threshold = 0.8,
+): [number, number, number][] {
+  const pairs = new Map<number, [number, number, number]>();
+  let size = 2;
+  while (size < 2 * count) size *= 2;
+  const mask = size - 1;
+  const bandHashes = new Int32Array(size);
+  /** First row of the bucket in each slot, plus one (0: an empty slot). */
+  const firstRows = new Int32Array(size);
+  const candidates: number[] = [];
+  for (let b = 0; b < BANDS; b++) {
+    firstRows.fill(0);
+    candidates.length = 0;
+    for (let i = 0; i < count; i++) {
+      let h = b;
+      for (let r = 0; r < ROWS; r++) h = mix(h, sigs[i * MINHASH_PERMS + b * ROWS + r] as number);
+      let slot = h & mask;
+      while (firstRows[slot] !== 0 && bandHashes[slot] !== (h | 0)) slot = (slot + 1) & mask;
+      const first = firstRows[slot] as number;
+      if (first === 0) {
+        firstRows[slot] = i + 1;
+        bandHashes[slot] = h;
+      } else candidates.push((first - 1) * 4294967296 + i);
+    }
+    // By first row, then row: the order in which the twin walks its buckets.
+    candidates.sort((x, y) => x - y);
+    for (const key of candidates) {
+      if (pairs.has(key)) continue;
+      const j0 = Math.floor(key / 4294967296);
+      const j = key % 4294967296;
+      const sim = agreement(sigs, j0, j);
+      if (sim >= threshold) pairs.set(key, [j0, j, sim]);
+    }
+  }
+  return [...pairs.values()];
+}
+
+/** The reference twin of `findNearDuplicatePairs`: a Map of row lists per band. */
+export function findNearDuplicatePairsNaive(
   sigs: Uint32Array,
   count: number,
   threshold = 0.8,
@@ -289,10 +344,7 @@ export function findNearDuplicatePairs(
         const j = list[k] as number;
         const key = j0 * 4294967296 + j;
         if (pairs.has(key)) continue;
-        let same = 0;
-        for (let p = 0; p < MINHASH_PERMS; p++)
-          if (sigs[j0 * MINHASH_PERMS + p] === sigs[j * MINHASH_PERMS + p]) same++;
-        const sim = same / MINHASH_PERMS;
+        const sim = agreement(sigs, j0, j);
         if (sim >= threshold) pairs.set(key, [j0, j, sim]);
       }
     }
