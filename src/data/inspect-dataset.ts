@@ -16,6 +16,7 @@ import {
   bucketOf,
   type CountName,
   type FieldAcc,
+  type KeyIndexes,
   LENGTH_BUCKETS,
   RowInspector,
   type ScanState,
@@ -239,6 +240,8 @@ export async function* inspectDatasetIter(
     files,
   };
   const parts: Part[] = [];
+  /** The key indexes of the scan that made `parts[0]`, when it ran in this thread. */
+  let firstIndexes: KeyIndexes | undefined;
   let bytesDone = 0;
   let format: FormatId | undefined = opts.format ?? opts.contract?.format;
   for (const [fi, file] of files.entries()) {
@@ -265,6 +268,7 @@ export async function* inspectDatasetIter(
         const inspector = new RowInspector(rangeOpts);
         const range = { file, startByte: head[0], endByte: head[1] };
         const lines = await inspectRange(range, inspector, opts.signal);
+        if (parts.length === 0) firstIndexes = inspector.keyIndexes;
         results.push({ state: inspector.finish(), lines });
       }
       results.push(...(await workerResults));
@@ -299,10 +303,11 @@ export async function* inspectDatasetIter(
     }
     format ??= inspector.detectedFormat;
     bytesDone += size;
+    if (parts.length === 0) firstIndexes = inspector.keyIndexes;
     parts.push({ state: inspector.finish(), lineOffset: 0 });
     yield { type: 'progress', rows: n, bytesRead: bytesDone, totalBytes };
   }
-  const report = mergeParts(targets.join(', '), files, parts, opts, format);
+  const report = mergeParts(targets.join(', '), files, parts, opts, format, firstIndexes);
   if (opts.tokenizer) report.tokens = await measureTokens(files, report, opts, format);
   report.metrics = metricsOf(report);
   report.durationMs = performance.now() - started;
@@ -324,6 +329,7 @@ function mergeParts(
   parts: Part[],
   opts: InspectOptions,
   format: FormatId | undefined,
+  firstIndexes?: KeyIndexes,
 ): InspectionReport {
   const findings = new FindingCollector();
   const fields: Record<string, FieldAcc> = {};
@@ -333,17 +339,21 @@ function mergeParts(
   const fileStats = files.map((file) => ({ file, rows: 0, bytes: 0 }));
   const total = (table: (s: Part['state']) => ArrayLike<number>) =>
     parts.reduce((n, p) => n + table(p.state).length, 0);
-  const seenRows = new KeyIndex(total((s) => s.rowKeys.keys));
-  const seenPairs = new KeyIndex(total((s) => s.pairKeys.keys));
-  const seenUnique = new KeyIndex(total((s) => s.uniqueKeys.keys));
+  const seenRows = firstIndexes?.rows ?? new KeyIndex(total((s) => s.rowKeys.keys));
+  const seenPairs = firstIndexes?.pairs ?? new KeyIndex(total((s) => s.pairKeys.keys));
+  const seenUnique = firstIndexes?.unique ?? new KeyIndex(total((s) => s.uniqueKeys.keys));
   const at = (fi: number, line: number) => fi * 2 ** 32 + line;
   const nearSigs: Uint32Array[] = [];
   const nearWhere: { file: number; line: number; key: number }[] = [];
   let rows = 0;
   let badRows = 0;
   let bytes = 0;
-  for (const p of parts) {
+  for (const [n, p] of parts.entries()) {
     const s = p.state;
+    // The first part's keys are in `firstIndexes` already, and nothing after the last part
+    // looks its keys up: those loops only look up or are skipped.
+    const indexed = n === 0 && firstIndexes !== undefined;
+    const last = n === parts.length - 1;
     const off = (fi: number) => (fi === p.splitFile ? p.lineOffset : 0);
     rows += s.rows;
     badRows += s.badRows;
@@ -363,10 +373,11 @@ function mergeParts(
     for (const [k, v] of Object.entries(s.languages)) languages[k as Language] += v;
     for (const [k, v] of Object.entries(s.pii)) pii[k] = (pii[k] ?? 0) + v;
     // First-seen keys of this part against all earlier parts: duplicates across worker ranges and splits.
-    for (let i = 0; i < s.rowKeys.keys.length; i++) {
+    for (let i = 0; !indexed && i < s.rowKeys.keys.length; i++) {
       const fi = s.rowKeys.files[i] ?? 0;
       const line = (s.rowKeys.lines[i] ?? 0) + off(fi);
-      const first = seenRows.setIfAbsent(s.rowKeys.keys[i] ?? 0, at(fi, line));
+      const key = s.rowKeys.keys[i] ?? 0;
+      const first = last ? seenRows.get(key) : seenRows.setIfAbsent(key, at(fi, line));
       if (first === undefined) continue;
       const ff = Math.floor(first / 2 ** 32);
       counts.exactDuplicates++;
@@ -379,7 +390,7 @@ function mergeParts(
       );
     }
     // Contradictions inside this part were counted by its inspector; check only against earlier parts.
-    for (let i = 0; i < s.pairKeys.keys.length; i++) {
+    for (let i = 0; !indexed && i < s.pairKeys.keys.length; i++) {
       const fi = s.pairKeys.files[i] ?? 0;
       const line = (s.pairKeys.lines[i] ?? 0) + off(fi);
       const rev = s.pairKeys.reverse?.[i];
@@ -394,14 +405,15 @@ function mergeParts(
         );
       }
     }
-    for (let i = 0; i < s.pairKeys.keys.length; i++) {
+    for (let i = 0; !indexed && !last && i < s.pairKeys.keys.length; i++) {
       const fi = s.pairKeys.files[i] ?? 0;
       seenPairs.setIfAbsent(s.pairKeys.keys[i] ?? 0, at(fi, (s.pairKeys.lines[i] ?? 0) + off(fi)));
     }
-    for (let i = 0; i < s.uniqueKeys.keys.length; i++) {
+    for (let i = 0; !indexed && i < s.uniqueKeys.keys.length; i++) {
       const fi = s.uniqueKeys.files[i] ?? 0;
       const line = (s.uniqueKeys.lines[i] ?? 0) + off(fi);
-      const first = seenUnique.setIfAbsent(s.uniqueKeys.keys[i] ?? 0, at(fi, line));
+      const key = s.uniqueKeys.keys[i] ?? 0;
+      const first = last ? seenUnique.get(key) : seenUnique.setIfAbsent(key, at(fi, line));
       if (first !== undefined) {
         counts.uniqueViolations++;
         findings.add('AB_DATA_UNIQUE', 'error', `unique key repeats line ${first % 2 ** 32}`, {

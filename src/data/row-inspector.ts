@@ -85,6 +85,12 @@ export type CountName =
   | 'disallowedLanguageRows'
   | 'formatErrorRows';
 
+export interface KeyIndexes {
+  rows: KeyIndex;
+  pairs: KeyIndex;
+  unique: KeyIndex;
+}
+
 /** What one scan (a whole file, or one worker's byte range) learned; plain data, so it crosses threads. */
 export interface ScanState<C extends ArrayLike<number> = number[]> {
   rows: number;
@@ -539,6 +545,14 @@ export class RowInspector {
         answer.slice(-60),
       );
     }
+  }
+
+  /**
+   * The first-seen indexes of this scan's row, pair and unique keys (`file * 2^32 + line`): the
+   * merge starts from them when this scan is its first part instead of inserting its keys again.
+   */
+  get keyIndexes(): KeyIndexes {
+    return { rows: this.seenRows, pairs: this.seenPairs, unique: this.seenUnique };
   }
 
   /** The format rows were read as (given, from the contract, or detected on the first row). */

@@ -106,3 +106,37 @@ test('workers over byte ranges find exactly what one thread finds', async () => 
     exact: many.duplicates.exact,
   }).toEqual({ ...one.preference, ...one.answers, ...one.text, rows: one.rows, exact: one.duplicates.exact });
 }, 30_000);
+
+test('split files over worker ranges find what one thread finds, across files and ranges', async () => {
+  // Two splits, each cut into three ranges: keys of the first range seed the merge, the middle
+  // ones are inserted, the last only looked up. Test repeats rows of the first and middle train ranges, swaps train pairs and
+  // repeats a prompt (the contract's unique key) of its own first range in its last.
+  const train = brokenRows();
+  const test = [
+    ...goodRows(90).map((r) => ({ ...r, prompt: `${r.prompt} (test)` })),
+    ...train.slice(0, 15),
+    ...train.slice(120, 125),
+    ...train.slice(100, 110).map((r) => ({ prompt: r.prompt, chosen: r.rejected, rejected: r.chosen })),
+    ...goodRows(5).map((r, i) => ({ ...r, prompt: `${r.prompt} (test)`, chosen: `other answer ${i}.` })),
+  ];
+  const files = [await writeJsonl(train), await writeJsonl(test)];
+  const contract = parseContract(`${CONTRACT}unique: [prompt]\n`).contract;
+  const one = await inspectDataset(files, { contract, workers: 1 });
+  const many = await inspectDataset(files, { contract, workers: 3, parallelMinBytes: 0 });
+  // Counts per code: the merge files unique-key repeats without the field (one thread names it).
+  const perCode = (r: typeof one) => {
+    const counts: Record<string, number> = {};
+    for (const f of r.findings) counts[f.code] = (counts[f.code] ?? 0) + f.count;
+    return counts;
+  };
+  const summary = (r: typeof one) => ({
+    findings: perCode(r),
+    duplicates: r.duplicates,
+    preference: r.preference,
+    unique: r.counts.uniqueViolations,
+  });
+  expect(one.duplicates.crossSplit).toBeGreaterThan(0);
+  expect(one.preference.contradictory).toBeGreaterThan(20);
+  expect(one.counts.uniqueViolations).toBeGreaterThan(0);
+  expect(summary(many)).toEqual(summary(one));
+}, 30_000);
