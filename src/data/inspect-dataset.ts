@@ -92,7 +92,7 @@ export interface InspectOptions {
   maxLength?: number;
   tokenSampleRows?: number;
   nearDuplicateRows?: number;
-  /** Worker threads for large plain JSONL files; defaults to the number of CPUs. */
+  /** Threads for large plain JSONL files, the calling one included (it scans the first range); defaults to the number of CPUs. */
   workers?: number;
   /** Files smaller than this are scanned in the calling thread. */
   parallelMinBytes?: number;
