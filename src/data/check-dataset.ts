@@ -2,7 +2,7 @@ import { type Logger, silentLogger } from '../common/logger.js';
 import { type ConsumptionReport, checkFieldConsumption } from './check-field-consumption.js';
 import type { Contract } from './contract.js';
 import { evaluateGate, type GateDecision, resolveGateRules } from './evaluate-gate.js';
-import { FindingCollector } from './findings.js';
+import { FindingCollector } from './finding-collector.js';
 import type { FormatId, FormatOptions } from './formats.js';
 import {
   type InspectEvent,

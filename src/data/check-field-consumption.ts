@@ -1,6 +1,7 @@
 import { type Contract, expectedPart, type RenderPart } from './contract.js';
 import { DataError } from './errors.js';
-import { type Finding, FindingCollector } from './findings.js';
+import { FindingCollector } from './finding-collector.js';
+import type { Finding } from './findings.js';
 import { detectFormat, type FormatId, type FormatOptions, toExample } from './formats.js';
 import type { RowItem } from './read-rows.js';
 import { type RenderedExample, renderExample, type SidePart } from './render-example.js';

@@ -25,9 +25,6 @@ export {
   type Contract,
   type ContractInput,
   ContractSchema,
-  type ContractViolation,
-  checkRoles,
-  compileContract,
   expectedPart,
   type FieldSpec,
   type GateMetric,
@@ -38,6 +35,7 @@ export {
   parseContract,
   type RenderPart,
 } from './contract.js';
+export { type ContractViolation, checkRoles, compileContract } from './contract-checks.js';
 export {
   type ConvertDatasetOptions,
   type ConvertEvent,

@@ -1,18 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type Contract, ContractSchema } from './contract.js';
+import type { Contract } from './contract.js';
 import { type ByteRange, inspectRange } from './inspect-range.js';
 import { packScanState, RowInspector, type RowInspectorOptions } from './row-inspector.js';
 
 /** Input of one inspection worker: a byte range of one plain JSONL file. */
 export interface InspectWorkerInput extends ByteRange {
-  inspector: Omit<RowInspectorOptions, 'contract'> & { contract?: unknown };
+  /** The contract comes parsed by the calling thread: the worker loads neither zod nor yaml. */
+  inspector: Omit<RowInspectorOptions, 'contract'> & { contract?: Contract };
 }
 
 async function run(input: InspectWorkerInput): Promise<void> {
-  const contract: Contract | undefined = input.inspector.contract
-    ? ContractSchema.parse(input.inspector.contract)
-    : undefined;
-  const inspector = new RowInspector({ ...input.inspector, contract });
+  const inspector = new RowInspector(input.inspector);
   const lines = await inspectRange(input, inspector);
   const { state, transfer } = packScanState(inspector.finish());
   parentPort?.postMessage({ state, lines }, transfer);

@@ -1,6 +1,8 @@
-import { type Contract, checkRoles, compileContract } from './contract.js';
+import type { Contract } from './contract.js';
+import { checkRoles, compileContract } from './contract-checks.js';
 import type { DataErrorCode } from './errors.js';
-import { type Finding, FindingCollector } from './findings.js';
+import { FindingCollector } from './finding-collector.js';
+import type { Finding } from './findings.js';
 import {
   detectRowFormat,
   type Example,
