@@ -21,6 +21,8 @@ import {
   LENGTH_BUCKETS,
   RowInspector,
   type ScanState,
+  uniqueConstraintFields,
+  uniqueRepeatMessage,
 } from './row-inspector.js';
 import type { Language } from './text-signals.js';
 import type { TokenCounter, TrainingTemplate } from './training-template.js';
@@ -417,10 +419,16 @@ function mergeParts(
       const first = last ? seenUnique.get(key) : seenUnique.setIfAbsent(key, at(fi, line));
       if (first !== undefined) {
         counts.uniqueViolations++;
-        findings.add('AB_DATA_UNIQUE', 'error', `unique key repeats line ${first % 2 ** 32}`, {
-          file: files[fi] ?? '',
-          line,
-        });
+        const entry = opts.contract?.unique[s.uniqueKeys.constraint?.[i] ?? 0] ?? [];
+        const { label } = uniqueConstraintFields(entry);
+        // The same finding a single-thread scan adds (RowInspector.hit), so reports do not depend on threads.
+        findings.add(
+          'AB_DATA_UNIQUE',
+          'error',
+          uniqueRepeatMessage(label, first),
+          { file: files[fi] ?? '', line, field: label },
+          { field: label },
+        );
       }
     }
     nearSigs.push(s.near.sigs);

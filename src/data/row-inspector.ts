@@ -60,6 +60,8 @@ export interface KeyTable<C extends ArrayLike<number> = number[]> {
   files: C;
   /** For preference pairs: the key of the same pair with chosen and rejected swapped. */
   reverse?: C;
+  /** For uniqueness keys: the index of the contract's `unique` entry the key belongs to. */
+  constraint?: C;
 }
 
 export type CountName =
@@ -119,12 +121,22 @@ export interface RowInspectorOptions {
   files: string[];
 }
 
-const emptyTable = (withReverse = false): KeyTable => ({
+const emptyTable = (extra?: 'reverse' | 'constraint'): KeyTable => ({
   keys: [],
   lines: [],
   files: [],
-  ...(withReverse ? { reverse: [] } : {}),
+  ...(extra ? { [extra]: [] } : {}),
 });
+
+/** What an `AB_DATA_UNIQUE` finding says, from one thread's scan or from the merge of several. */
+export const uniqueRepeatMessage = (label: string, firstAt: number) =>
+  `(${label.replaceAll(',', ', ')}) repeats line ${firstAt % 2 ** 32}`;
+
+/** The fields of one `unique` entry of a contract and how a finding names them. */
+export function uniqueConstraintFields(u: string | string[]): { fields: string[]; label: string } {
+  const fields = typeof u === 'string' ? [u] : u;
+  return { fields, label: fields.join(',') };
+}
 
 const plain = (t: Turns | undefined): string =>
   t === undefined ? '' : typeof t === 'string' ? t : t.map((m) => m.content ?? '').join('\n');
@@ -201,8 +213,8 @@ export class RowInspector {
       pii: {},
       findings: [],
       rowKeys: emptyTable(),
-      pairKeys: emptyTable(true),
-      uniqueKeys: emptyTable(),
+      pairKeys: emptyTable('reverse'),
+      uniqueKeys: emptyTable('constraint'),
       near: { sigs: new Uint32Array(this.nearLimit * MINHASH_PERMS), lines: [], files: [], rowKeys: [] },
     };
   }
@@ -324,23 +336,20 @@ export class RowInspector {
     }
 
     // Uniqueness keys from the contract.
-    for (const u of this.opts.contract?.unique ?? []) {
-      const fields = typeof u === 'string' ? [u] : u;
-      const k = hash52(fields.map((f) => JSON.stringify(row[f] ?? null)).join('\u0000'));
+    const uniques = this.opts.contract?.unique ?? [];
+    for (let ui = 0; ui < uniques.length; ui++) {
+      const { fields, label } = uniqueConstraintFields(uniques[ui] as string | string[]);
+      // The entry's index leads the hashed text: each entry has its own key space.
+      const k = hash52(`${ui}\u0001${fields.map((f) => JSON.stringify(row[f] ?? null)).join('\u0000')}`);
       const at = this.seenUnique.setIfAbsent(k, fi * 2 ** 32 + item.line);
       if (at !== undefined) {
         c.uniqueViolations++;
-        this.hit(
-          'AB_DATA_UNIQUE',
-          'error',
-          `(${fields.join(', ')}) repeats line ${at % 2 ** 32}`,
-          item,
-          fields.join(','),
-        );
+        this.hit('AB_DATA_UNIQUE', 'error', uniqueRepeatMessage(label, at), item, label);
       } else {
         s.uniqueKeys.keys.push(k);
         s.uniqueKeys.lines.push(item.line);
         s.uniqueKeys.files.push(fi);
+        s.uniqueKeys.constraint?.push(ui);
       }
     }
 
@@ -589,6 +598,7 @@ export function packScanState(state: ScanState): {
     lines: column(t.lines),
     files: column(t.files),
     ...(t.reverse ? { reverse: column(t.reverse) } : {}),
+    ...(t.constraint ? { constraint: column(t.constraint) } : {}),
   });
   return {
     state: {

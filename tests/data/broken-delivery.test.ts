@@ -123,14 +123,9 @@ test('split files over worker ranges find what one thread finds, across files an
   const contract = parseContract(`${CONTRACT}unique: [prompt]\n`).contract;
   const one = await inspectDataset(files, { contract, workers: 1 });
   const many = await inspectDataset(files, { contract, workers: 3, parallelMinBytes: 0 });
-  // Counts per code: the merge files unique-key repeats without the field (one thread names it).
-  const perCode = (r: typeof one) => {
-    const counts: Record<string, number> = {};
-    for (const f of r.findings) counts[f.code] = (counts[f.code] ?? 0) + f.count;
-    return counts;
-  };
+  // Every finding as one thread files it: code, field, count, message and example lines.
   const summary = (r: typeof one) => ({
-    findings: perCode(r),
+    findings: r.findings,
     duplicates: r.duplicates,
     preference: r.preference,
     unique: r.counts.uniqueViolations,
@@ -140,3 +135,19 @@ test('split files over worker ranges find what one thread finds, across files an
   expect(one.counts.uniqueViolations).toBeGreaterThan(0);
   expect(summary(many)).toEqual(summary(one));
 }, 30_000);
+
+test('each unique entry of a contract has its own keys: a value repeated across entries is no violation', async () => {
+  const rows = goodRows(6).map((r, i) => ({ ...r, id: `q${i}` }));
+  (rows[3] as { prompt: string }).prompt = 'q1'; // equals row 1's id, a different entry
+  (rows[5] as { id: string }).id = 'q2'; // repeats row 2's id
+  const file = await writeJsonl(rows);
+  const contract = parseContract(
+    `${CONTRACT}  id: { type: string, required: true }\nunique: [id, prompt]\n`,
+  ).contract;
+  const r = await inspectDataset([file], { contract, workers: 1 });
+  expect(r.counts.uniqueViolations).toBe(1);
+  const f = r.findings.find((x) => x.code === 'AB_DATA_UNIQUE');
+  expect(f?.field).toBe('id');
+  expect(f?.examples[0]).toMatchObject({ line: 6, field: 'id' });
+  expect(f?.message).toBe('(id) repeats line 3');
+});
