@@ -9,8 +9,9 @@ const MAX_CHAIN = 100;
 /**
  * The lineage graph of a model: its base chain to the root (registry models, then an external
  * placeholder), for each model in the chain its training run and the dataset versions the run
- * consumed, its evaluations, and the models built directly on it. Edges point from a model to
- * what it came from: model → base, model → run, run → dataset, model → evaluation.
+ * consumed and the reward model it optimised, its evaluations, and the models built directly on
+ * it. Edges point from a model to what it came from: model → base, model → run, run → dataset,
+ * run → reward model, model → evaluation.
  */
 export async function getLineage(store: Store, ref: string): Promise<Lineage> {
   const db = store.db;
@@ -132,6 +133,17 @@ async function addTrainingAndEvaluations(
         },
       });
       addEdge(runId, id, 'used-dataset', d.role ?? null);
+    }
+    const rewardModel = training.rewardModelId
+      ? await store.db
+          .selectFrom('registry_models')
+          .selectAll()
+          .where('id', '=', training.rewardModelId)
+          .executeTakeFirst()
+      : undefined;
+    if (rewardModel) {
+      if (!nodes.has(rewardModel.id)) nodes.set(rewardModel.id, modelNode(rewardModel));
+      addEdge(runId, rewardModel.id, 'used-reward-model', null);
     }
   }
   const evaluations = await store.db

@@ -31,6 +31,8 @@ export const TrainingInfoSchema = z.object({
   recipe: z.string().optional(),
   recipeHash: z.string().optional(),
   engine: z.string().optional(),
+  /** The registry model whose scores the run optimised (online DPO, PPO); a lineage edge of its own. */
+  rewardModelId: z.string().optional(),
   hyperparameters: z.record(z.string(), ScalarSchema).default({}),
   datasets: z.array(DatasetVersionRefSchema).default([]),
   startedAt: z.string().optional(),
@@ -259,7 +261,7 @@ export const LineageEdgeSchema = z.object({
   id: z.string(),
   source: z.string(),
   target: z.string(),
-  kind: z.enum(['base-model', 'trained-by', 'used-dataset', 'evaluated-by']),
+  kind: z.enum(['base-model', 'trained-by', 'used-dataset', 'used-reward-model', 'evaluated-by']),
   label: z.string().nullable(),
 });
 export const LineageSchema = z.object({

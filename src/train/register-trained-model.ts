@@ -1,7 +1,8 @@
-// Registers a finished run's model with its lineage: base model, recipe and its hash,
-// hyperparameters, dataset versions and the preflight outcome (an override is visible as a tag).
+// Registers a finished run's model with its lineage: base model, reward model (online DPO, PPO),
+// recipe and its hash, hyperparameters, dataset versions and the preflight outcome (an override
+// is visible as a tag).
 import type { Logger } from '../common/logger.js';
-import { type ModelDetail, registerModel } from '../registry/index.js';
+import { getModel, type ModelDetail, registerModel } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import type { PreflightReport } from './preflight.js';
 import type { LoadedRecipe } from './recipe.js';
@@ -42,6 +43,8 @@ export async function registerTrainedModel(
   hp.preflight_overridden = input.preflight.overridden;
   for (const [k, v] of Object.entries(input.finalMetrics ?? {})) if (Number.isFinite(v)) hp[`final.${k}`] = v;
   const failed = input.preflight.checks.filter((c) => !c.passed);
+  // Resolved now, as the base model is: the ref names the registry model the run started with.
+  const rewardModelId = r.reward_model ? (await getModel(store, r.reward_model)).id : undefined;
   return registerModel(
     store,
     {
@@ -64,6 +67,7 @@ export async function registerTrainedModel(
         recipe: input.recipe.text,
         recipeHash: input.recipe.hash,
         engine: r.engine,
+        ...(rewardModelId && { rewardModelId }),
         hyperparameters: hp,
         datasets: r.datasets.map((d) => ({
           name: d.name,

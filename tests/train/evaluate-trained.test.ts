@@ -1,6 +1,7 @@
-// The alignment loop end to end through the real server: SFT from a registered base, then DPO
-// from the SFT model; each run registers its model with lineage and queues its recipe's suite,
-// which the server's eval worker runs against the server's own /engine API serving that model.
+// The alignment loop end to end through the real server: SFT from a registered base, then a
+// reward model, DPO, online DPO and PPO from the SFT model (the last two scored by that reward
+// model); each run registers its model with lineage and queues its recipe's suite, which the
+// server's eval worker runs against the server's own /engine API serving that model.
 import { beforeAll, expect, onTestFinished, test } from 'vitest';
 import { loadConfig } from '../../src/common/config.js';
 import { intakeDataset, loadChatTemplate, loadTokenizer, parseContract } from '../../src/data/index.js';
@@ -26,7 +27,29 @@ fields:
   completion: { type: string, required: true }
 `;
 
-const HYPERPARAMETERS = '{ learning_rate: 0.002, batch_size: 8, max_length: 48, seed: 3, max_steps: 2 }';
+const HYPERPARAMETERS = { learning_rate: 0.002, batch_size: 8, max_length: 48, seed: 3, max_steps: 2 };
+
+// Settings the engine-level test reaches full held-out accuracy with (tests/train/algorithms.test.ts).
+const RM_HYPERPARAMETERS = { learning_rate: 0.003, batch_size: 8, max_length: 64, seed: 1, max_steps: 8 };
+
+/** A recipe for the server: one dataset, the polite-smoke suite queued on success. */
+function recipeYaml(r: {
+  name: string;
+  algorithm: string;
+  baseModel: string;
+  dataset: { name: string; version: string };
+  hyperparameters?: Record<string, number>;
+  extra?: string;
+}): string {
+  return `name: ${r.name}
+algorithm: ${r.algorithm}
+base_model: ${r.baseModel}
+datasets: [{ name: ${r.dataset.name}, version: "${r.dataset.version}" }]
+hyperparameters: ${JSON.stringify(r.hyperparameters ?? HYPERPARAMETERS)}
+executor: inline
+evaluation: { suites: [polite-smoke] }
+${r.extra ?? ''}`;
+}
 
 /** Starts a run on the server and waits for its first evaluation job to end, from the eval events. */
 async function runAndEvaluate(base: string, recipe: string): Promise<{ run: TrainRun; job: EvalJob }> {
@@ -52,6 +75,7 @@ async function expectEvaluatedModel(
   base: string,
   done: { run: TrainRun; job: EvalJob },
   parent: { id: string | null; name: string },
+  hyperparameters: Record<string, number> = HYPERPARAMETERS,
 ): Promise<ModelDetail> {
   const { run, job } = done;
   expect(run.status, run.error ?? '').toBe('succeeded');
@@ -65,8 +89,8 @@ async function expectEvaluatedModel(
     recipe: run.recipe,
     recipeHash: run.recipeHash,
     hyperparameters: {
-      learning_rate: 0.002,
-      max_steps: 2,
+      learning_rate: hyperparameters.learning_rate,
+      max_steps: hyperparameters.max_steps,
       preflight_passed: true,
       preflight_overridden: false,
     },
@@ -109,7 +133,7 @@ async function expectEvaluatedModel(
   return model;
 }
 
-test('SFT then DPO through the server: each model is registered with lineage and its queued suite is evaluated on the engine API', {
+test('SFT, reward model, DPO, online DPO and PPO through the server: each model is registered with lineage and its queued suite is evaluated on the engine API', {
   timeout: 180_000,
 }, async () => {
   const world = await makeRunWorld();
@@ -139,30 +163,75 @@ test('SFT then DPO through the server: each model is registered with lineage and
 
   const sftDone = await runAndEvaluate(
     base,
-    `name: polite-sft
-algorithm: sft
-base_model: tiny@1
-datasets: [{ name: polite-sft, version: "${sft.id}" }]
-hyperparameters: ${HYPERPARAMETERS}
-executor: inline
-evaluation: { suites: [polite-smoke] }
-`,
+    recipeYaml({
+      name: 'polite-sft',
+      algorithm: 'sft',
+      baseModel: 'tiny@1',
+      dataset: { name: 'polite-sft', version: sft.id },
+    }),
   );
   const sftModel = await expectEvaluatedModel(base, sftDone, { id: null, name: 'tiny' });
+  const fromSft = { id: sftModel.id, name: sftModel.name };
+  const sftRef = `${sftModel.name}@${sftModel.version}`;
+  const preference = { name: 'polite', version: world.versionId };
+
+  // The reward model trains longer than the others: held-out accuracy is its acceptance figure.
+  const rmDone = await runAndEvaluate(
+    base,
+    recipeYaml({
+      name: 'polite-rm',
+      algorithm: 'rm',
+      baseModel: sftRef,
+      dataset: preference,
+      hyperparameters: RM_HYPERPARAMETERS,
+    }),
+  );
+  const rmModel = await expectEvaluatedModel(base, rmDone, fromSft, RM_HYPERPARAMETERS);
+  expect(rmModel.training?.algorithm).toBe('reward');
+  expect(rmDone.run.metricsSummary?.eval_accuracy).toBeGreaterThanOrEqual(0.9);
+  expect(rmModel.training?.hyperparameters['final.eval_accuracy']).toBe(
+    rmDone.run.metricsSummary?.eval_accuracy,
+  );
 
   const dpoDone = await runAndEvaluate(
     base,
-    `name: polite-dpo
-algorithm: dpo
-base_model: ${sftModel.name}@${sftModel.version}
-datasets: [{ name: polite, version: "${world.versionId}" }]
-hyperparameters: ${HYPERPARAMETERS}
-executor: inline
-evaluation: { suites: [polite-smoke] }
-`,
+    recipeYaml({ name: 'polite-dpo', algorithm: 'dpo', baseModel: sftRef, dataset: preference }),
   );
-  const dpoModel = await expectEvaluatedModel(base, dpoDone, { id: sftModel.id, name: sftModel.name });
+  const dpoModel = await expectEvaluatedModel(base, dpoDone, fromSft);
   expect(dpoModel.training?.algorithm).toBe('dpo');
+  expect(dpoModel.training?.rewardModelId).toBeUndefined();
+
+  // Online DPO and PPO sample the SFT policy on the preference data's prompts, scored by the RM.
+  const rewardModel = `reward_model: ${rmModel.name}@${rmModel.version}`;
+  const online = [
+    {
+      name: 'polite-online-dpo',
+      algorithm: 'online_dpo',
+      extra: `${rewardModel}
+online_dpo: { iterations: 2, prompts_per_iteration: 2, k: 2, max_new_tokens: 6, steps_per_iteration: 1 }`,
+      tag: 'online-dpo',
+    },
+    {
+      name: 'polite-ppo',
+      algorithm: 'ppo',
+      extra: `${rewardModel}
+ppo: { iterations: 2, prompts_per_iteration: 2, ppo_epochs: 1, max_new_tokens: 6 }`,
+      tag: 'ppo',
+    },
+  ];
+  for (const o of online) {
+    const done = await runAndEvaluate(base, recipeYaml({ ...o, baseModel: sftRef, dataset: preference }));
+    const model = await expectEvaluatedModel(base, done, fromSft);
+    expect(model.training).toMatchObject({ algorithm: o.tag, rewardModelId: rmModel.id });
+    const lineage = await api<Lineage>(base, 'GET', `/registry/models/${model.id}/lineage`);
+    const runNode = `run:${done.run.id}`;
+    expect(lineage.edges).toContainEqual(
+      expect.objectContaining({ source: runNode, target: rmModel.id, kind: 'used-reward-model' }),
+    );
+    expect(lineage.nodes).toContainEqual(
+      expect.objectContaining({ id: rmModel.id, kind: 'model', label: `${rmModel.name}@${rmModel.version}` }),
+    );
+  }
 
   // Each model is bound to its engine endpoint with its parent as the regression baseline.
   const bindings = await api<{ modelId: string; baselineModelId: string | null }[]>(
