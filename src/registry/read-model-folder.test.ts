@@ -7,6 +7,7 @@ import {
   TINY,
   writeHfModelFolder,
   writeLoraAdapterFolder,
+  writeSafetensors,
 } from '../../tests/helpers/hf-folder.js';
 import { makeTempDir } from '../../tests/helpers/temp-dir.js';
 import { localModelSource } from './model-source.js';
@@ -58,6 +59,19 @@ describe('readModelFolder reads the spec of each family in both config layouts',
 });
 
 describe('readModelFolder', () => {
+  test('files saved beside model.safetensors (a reward head, optimizer state) are not weights', async () => {
+    const dir = await makeTempDir();
+    const written = await writeHfModelFolder(dir, { family: 'llama' });
+    await writeSafetensors(path.join(dir, 'scalar_head.safetensors'), [
+      { name: 'weight', dtype: 'F32', shape: [1, 64] },
+    ]);
+    await writeSafetensors(path.join(dir, 'optimizer.safetensors'), [
+      { name: 'm', dtype: 'F32', shape: [500] },
+    ]);
+    const m = await read(dir);
+    expect(m.weights?.parameterCount).toBe(written.parameterCount);
+  });
+
   test('a sharded model sums every shard and lists the shards', async () => {
     const dir = await makeTempDir();
     const written = await writeHfModelFolder(dir, { family: 'qwen2', shards: 3 });

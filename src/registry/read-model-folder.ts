@@ -23,6 +23,7 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
 /** Small files we read whole; anything bigger is a mistake we refuse rather than load. */
 const MAX_TEXT_BYTES = 20_000_000;
 const INDEX_FILE = 'model.safetensors.index.json';
+const SINGLE_FILE = 'model.safetensors';
 
 /**
  * Reads a Hugging Face model folder (or Hub repo) without loading weights: config.json, the
@@ -142,7 +143,10 @@ async function readWeights(
       }
     }
   } else {
-    shardPaths = [...byPath.keys()].filter((p) => !p.includes('/') && p.endsWith('.safetensors'));
+    // As transformers loads it: `model.safetensors` when present, so files saved beside the
+    // weights (a reward model's scalar_head.safetensors, an optimizer state) are not counted.
+    const top = [...byPath.keys()].filter((p) => !p.includes('/') && p.endsWith('.safetensors'));
+    shardPaths = top.includes(SINGLE_FILE) ? [SINGLE_FILE] : top;
   }
   if (shardPaths.length === 0) return null;
 
