@@ -184,7 +184,12 @@ test('`alignboard train run` SIGKILLed with its process group twice, then `train
   const got = await outcome(world, runId as string);
   expectSameOutcome(got, ref);
   const log = await readFile(path.join(got.run.runDir, 'run.log'), 'utf8');
-  expect(log.match(/resumed from step \d+/g)).toHaveLength(KILL_AFTER.length);
+  // The last resume starts from the last kill's checkpoint. Earlier resumes' lines may be missing:
+  // a driver killed between starting a trainer and storing its job id loses that attempt's log
+  // (not its checkpoints or metrics, checked above).
+  const resumedFrom = [...log.matchAll(/resumed from step (\d+)/g)].map((m) => Number(m[1]));
+  expect(resumedFrom.length, log).toBeGreaterThanOrEqual(1);
+  expect(resumedFrom.at(-1), log).toBeGreaterThanOrEqual(KILL_AFTER.at(-1) as number);
 });
 
 test('a server SIGKILLed mid-run and restarted on the same database takes the run over and finishes it from its checkpoint', {
