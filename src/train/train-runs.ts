@@ -1,10 +1,10 @@
 // Training runs as stored rows: reading them back (run, list, metrics) and the small updates the
 // driver makes. Offsets are bigint in the table, so PostgreSQL hands them back as strings.
-import { open } from 'node:fs/promises';
 import { z } from 'zod';
 import { getEvalJob } from '../eval/index.js';
 import type { Database, Store } from '../store/index.js';
 import { TrainError } from './errors.js';
+import { readFileFrom } from './executors/cluster-job.js';
 import { parseRecipe } from './recipe.js';
 import {
   type EvaluationJobState,
@@ -155,16 +155,8 @@ export async function ingestMetrics(
   metricsFile: string,
 ): Promise<{ points: MetricPoint[]; totalSteps: number | null }> {
   const offset = Number(run.metrics_offset);
-  const handle = await open(metricsFile, 'r').catch(() => undefined);
-  if (!handle) return { points: [], totalSteps: null }; // the trainer has not written a step yet
-  let bytes: Buffer;
-  try {
-    const { size } = await handle.stat();
-    bytes = Buffer.alloc(Math.max(0, size - offset));
-    if (bytes.length > 0) await handle.read(bytes, 0, bytes.length, offset);
-  } finally {
-    await handle.close();
-  }
+  const bytes = await readFileFrom(metricsFile, offset);
+  if (!bytes) return { points: [], totalSteps: null }; // the trainer has not written a step yet
   const end = bytes.lastIndexOf(0x0a) + 1; // an unfinished last line waits for the next read
   if (end === 0) return { points: [], totalSteps: null };
   const points: MetricPoint[] = [];

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { sleep } from '../../common/async.js';
 
 /** What a cluster executor runs: one launch command with its resources. */
@@ -92,4 +93,38 @@ export async function* watchJobIter(
     }
     await sleep(pollMs, signal);
   }
+}
+
+/** The bytes of `file` from `offset` to its end; undefined while the file does not exist yet. */
+export async function readFileFrom(file: string, offset: number): Promise<Buffer | undefined> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const { size } = await handle.stat();
+    const bytes = Buffer.alloc(Math.max(0, size - offset));
+    if (bytes.length > 0) await handle.read(bytes, 0, bytes.length, offset);
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Bytes up to the last complete UTF-8 character, so a log chunk never splits one. */
+export function completeUtf8Length(buf: Buffer): number {
+  let i = buf.length - 1;
+  let continuation = 0;
+  while (i >= 0 && continuation < 3 && ((buf[i] as number) & 0xc0) === 0x80) {
+    i--;
+    continuation++;
+  }
+  if (i < 0) return buf.length;
+  const lead = buf[i] as number;
+  const need = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : 0;
+  return need > continuation ? i : buf.length;
+}
+
+/** A log chunk read at `offset`: its whole characters, and the offset the next read starts from. */
+export function logChunk(bytes: Buffer, offset: number): { text: string; offset: number } {
+  const usable = completeUtf8Length(bytes);
+  return { text: bytes.subarray(0, usable).toString('utf8'), offset: offset + usable };
 }

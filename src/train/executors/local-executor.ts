@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { open, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { AlignboardError } from '../../common/errors.js';
 import { isPidAlive } from '../../common/local-process.js';
-import type { ClusterExecutor, JobStatus } from './cluster-job.js';
-import { completeUtf8Length } from './slurm-executor.js';
+import { type ClusterExecutor, type JobStatus, logChunk, readFileFrom } from './cluster-job.js';
 
 export class LocalExecutorError extends AlignboardError {}
 
@@ -107,17 +106,8 @@ export function createLocalExecutor(): ClusterExecutor {
 
     async readLog(jobId, offset) {
       const { logFile } = parseJobId(jobId);
-      const handle = await open(logFile, 'r').catch(() => undefined);
-      if (!handle) return { text: '', offset }; // not started writing yet
-      try {
-        const { size } = await handle.stat();
-        const bytes = Buffer.alloc(Math.max(0, size - offset));
-        if (bytes.length > 0) await handle.read(bytes, 0, bytes.length, offset);
-        const usable = completeUtf8Length(bytes);
-        return { text: bytes.subarray(0, usable).toString('utf8'), offset: offset + usable };
-      } finally {
-        await handle.close();
-      }
+      const bytes = await readFileFrom(logFile, offset);
+      return bytes ? logChunk(bytes, offset) : { text: '', offset }; // no file: not started writing yet
     },
   };
 }

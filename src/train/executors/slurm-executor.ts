@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
 import { AlignboardError } from '../../common/errors.js';
-import type { ClusterExecutor, ClusterJobSpec, JobState, JobStatus } from './cluster-job.js';
+import {
+  type ClusterExecutor,
+  type ClusterJobSpec,
+  type JobState,
+  type JobStatus,
+  logChunk,
+  readFileFrom,
+} from './cluster-job.js';
 import { shellJoin, shellQuote } from './shell-quote.js';
 
 export interface SlurmExecutorOptions {
@@ -80,20 +86,6 @@ export function renderSbatchScript(spec: ClusterJobSpec): string {
   }
   lines.push(`exec ${shellJoin(spec.command)}`, '');
   return lines.join('\n');
-}
-
-/** Bytes up to the last complete UTF-8 character, so a log chunk never splits one. */
-export function completeUtf8Length(buf: Buffer): number {
-  let i = buf.length - 1;
-  let continuation = 0;
-  while (i >= 0 && continuation < 3 && ((buf[i] as number) & 0xc0) === 0x80) {
-    i--;
-    continuation++;
-  }
-  if (i < 0) return buf.length;
-  const lead = buf[i] as number;
-  const need = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : 0;
-  return need > continuation ? i : buf.length;
 }
 
 /**
@@ -237,23 +229,15 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions = {}): ClusterExe
     async readLog(jobId, offset, { signal } = {}) {
       const file = await logFileOf(jobId, signal);
       if (!file) return { text: '', offset };
-      let bytes: Buffer;
+      let bytes: Buffer | undefined;
       if (opts.ssh) {
         const res = await runSlurm(['tail', '-c', `+${offset + 1}`, file], undefined, signal);
         bytes = Buffer.from(res.code === 0 ? res.stdout : '', 'utf8');
       } else {
-        const handle = await open(file, 'r').catch(() => undefined);
-        if (!handle) return { text: '', offset }; // The job has not started writing yet.
-        try {
-          const { size } = await handle.stat();
-          bytes = Buffer.alloc(Math.max(0, size - offset));
-          if (bytes.length > 0) await handle.read(bytes, 0, bytes.length, offset);
-        } finally {
-          await handle.close();
-        }
+        bytes = await readFileFrom(file, offset);
+        if (!bytes) return { text: '', offset }; // The job has not started writing yet.
       }
-      const usable = completeUtf8Length(bytes);
-      return { text: bytes.subarray(0, usable).toString('utf8'), offset: offset + usable };
+      return logChunk(bytes, offset);
     },
   };
 }
