@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { describe, expect, test } from 'vitest';
-import { writeText } from '../../tests/helpers/jsonl.js';
+import { preferenceContractYaml, writeText } from '../../tests/helpers/jsonl.js';
 import { parseContract } from './contract.js';
 import { type FormatId, toExample } from './formats.js';
 import { hash52, hash52Naive, hashBytes52, hashBytes52Naive, hashRecord52, hashText52 } from './minhash.js';
@@ -247,16 +247,7 @@ test('a scan with the record bytes (fast paths) finds exactly what a scan of the
     Buffer.concat([Buffer.from(`${lines.join('\n')}\n`), bad, Buffer.from('\n')]),
     'tricky.jsonl',
   );
-  const contract = parseContract(`
-name: prefs
-version: 1
-format: trl.preference
-fields:
-  prompt: { type: string, required: true }
-  chosen: { type: string, required: true }
-  rejected: { type: string, required: true }
-languages: [en]
-`).contract;
+  const contract = parseContract(`${preferenceContractYaml('prefs')}languages: [en]\n`).contract;
   const fast = new RowInspector({ contract, files: [file] });
   const reference = new RowInspector({ contract, files: [file] });
   for await (const batch of readRowBatchesIter(file)) {

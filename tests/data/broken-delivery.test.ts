@@ -2,18 +2,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { inspectDataset, intakeDataset, parseContract } from '../../src/data/index.js';
 import { createStore, type Store } from '../../src/store/index.js';
-import { randomSentence, seededRandom, writeJsonl } from '../helpers/jsonl.js';
+import { preferenceContractYaml, randomSentence, seededRandom, writeJsonl } from '../helpers/jsonl.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
-const CONTRACT = `
-name: prefs
-version: 1
-format: trl.preference
-fields:
-  prompt: { type: string, required: true }
-  chosen: { type: string, required: true }
-  rejected: { type: string, required: true }
-`;
+const CONTRACT = preferenceContractYaml('prefs');
 
 function goodRows(n: number) {
   const rand = seededRandom(11);

@@ -3,19 +3,11 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, test } from 'vitest';
 import { registerDataCommands } from '../../src/cli/commands/data.js';
-import { writeJsonl, writeModelDir, writeText } from '../helpers/jsonl.js';
+import { preferenceContractYaml, writeJsonl, writeModelDir, writeText } from '../helpers/jsonl.js';
 import { startTestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
-const CONTRACT = `
-name: prefs
-version: 1
-format: trl.preference
-fields:
-  prompt: { type: string, required: true }
-  chosen: { type: string, required: true }
-  rejected: { type: string, required: true }
-`;
+const CONTRACT = preferenceContractYaml('prefs');
 
 const rows = (n: number, extra: Record<string, unknown> = {}) =>
   Array.from({ length: n }, (_, i) => ({

@@ -3,20 +3,12 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { collectPageErrors, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
-import { writeJsonl, writeModelDir } from '../helpers/jsonl.js';
+import { preferenceContractYaml, writeJsonl, writeModelDir } from '../helpers/jsonl.js';
 import { startTestServer } from '../helpers/server.js';
 
 const webDir = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
-const CONTRACT = `
-name: web-prefs
-version: 1
-format: trl.preference
-fields:
-  prompt: { type: string, required: true }
-  chosen: { type: string, required: true }
-  rejected: { type: string, required: true }
-`;
+const CONTRACT = preferenceContractYaml('web-prefs');
 const IMG = '<img src=x onerror=alert(1)>';
 const SCRIPT = '<script>window.__pwned = 1</script>';
 

@@ -5,6 +5,22 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { makeTempDir } from './temp-dir.js';
 
+/**
+ * A contract YAML for TRL preference rows (prompt, chosen, rejected: required strings), ending
+ * inside `fields:` so a caller may append more fields, then top-level keys.
+ */
+export function preferenceContractYaml(name: string): string {
+  return `
+name: ${name}
+version: 1
+format: trl.preference
+fields:
+  prompt: { type: string, required: true }
+  chosen: { type: string, required: true }
+  rejected: { type: string, required: true }
+`;
+}
+
 /** Writes rows as JSONL (or raw lines when given strings) into a fresh temp dir; returns the path. */
 export async function writeJsonl(
   rows: readonly unknown[],

@@ -4,20 +4,12 @@ import path from 'node:path';
 import { intakeDataset, loadChatTemplate, loadTokenizer, parseContract } from '../../src/data/index.js';
 import { registerModel } from '../../src/registry/index.js';
 import { createStore, type Store } from '../../src/store/index.js';
-import { writeJsonl } from '../helpers/jsonl.js';
+import { preferenceContractYaml, writeJsonl } from '../helpers/jsonl.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { writeTinyModel } from '../helpers/tiny-model.js';
 import { politePairs } from './synthetic.js';
 
-const CONTRACT = `
-name: polite
-version: 1
-format: trl.preference
-fields:
-  prompt: { type: string, required: true }
-  chosen: { type: string, required: true }
-  rejected: { type: string, required: true }
-`;
+const CONTRACT = preferenceContractYaml('polite');
 
 export interface RunWorld {
   root: string;
